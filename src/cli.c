@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "cli.h"
+
+#include <argp.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+enum {
+	OPT_PRINT_PROBE = 0x100,
+	OPT_USAGE,
+};
+
+static const char doc[] =
+	"Count execve() calls per user with eBPF, printing a table every INTERVAL seconds.\n"
+	"\n"
+	"The probe (probes/execcount.bpf.c, built in) is compiled with libbcc at start,\n"
+	"attached to the execve syscall and checked by one exec of its own; counting\n"
+	"starts then and runs until Ctrl-C, or for COUNT intervals.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    bcc-execcount                  # table every 5 seconds until Ctrl-C\n"
+	"    bcc-execcount 1 10             # every second, 10 times\n"
+	"    bcc-execcount -f json          # JSON lines, for scripts\n"
+	"    bcc-execcount -f classic       # the original Python script's output\n"
+	"    bcc-execcount -a tracepoint    # the tracepoint, not a kprobe\n"
+	"    bcc-execcount --print-probe > mine.c && bcc-execcount -p mine.c\n"
+	"                                   # edit the probe, run it, no rebuild\n"
+	"\v"
+	"Exit status: 0 success; 1 runtime failure; 64 bad usage; 65 probe rejected;\n"
+	"66 probe file unreadable; 69 kernel support missing; 77 insufficient privilege.\n"
+	"See bcc-execcount(8).";
+
+static const char args_doc[] = "[INTERVAL [COUNT]]";
+
+static const struct argp_option options[] = {
+	{ "attach", 'a', "MODE", 0, "auto (default), kprobe or tracepoint", 0 },
+	{ "format", 'f', "FORMAT", 0, "table (default), classic or json", 0 },
+	{ "probe", 'p', "FILE", 0, "compile FILE instead of the built-in probe", 0 },
+	{ "print-probe", OPT_PRINT_PROBE, NULL, 0, "write the built-in probe to stdout and exit",
+	  0 },
+	{ "kernel-headers", 'k', "DIR", 0,
+	  "kernel headers tree for libbcc (sets BCC_KERNEL_SOURCE)", 0 },
+	{ "verbose", 'v', NULL, 0, "show each stage and its time on stderr", 0 },
+	{ "version", 'V', NULL, 0, "print the versions and exit", -1 },
+	{ "help", '?', NULL, 0, "give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "give a short usage message", -1 },
+	{ 0 },
+};
+
+struct parse_ctx {
+	struct config *cfg;
+	FILE *out;
+	FILE *err;
+	int positional;
+};
+
+static const char *const attach_names[] = {
+	[ATTACH_AUTO] = "auto",
+	[ATTACH_KPROBE] = "kprobe",
+	[ATTACH_TRACEPOINT] = "tracepoint",
+};
+
+static const char *const format_names[] = {
+	[FORMAT_TABLE] = "table",
+	[FORMAT_CLASSIC] = "classic",
+	[FORMAT_JSON] = "json",
+};
+
+const char *attach_mode_name(enum attach_mode mode)
+{
+	return attach_names[mode];
+}
+
+const char *output_format_name(enum output_format format)
+{
+	return format_names[format];
+}
+
+/* Index of name in names[0..n), or -1. */
+static int lookup_name(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	/* strtoul accepts blanks, '+' and '-' (and wraps negatives): refuse them */
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+static error_t parse_number(struct argp_state *state, const char *what, const char *arg,
+			    unsigned long min, unsigned long max, unsigned long *out)
+{
+	int err = cli_parse_ulong(arg, min, max, out);
+
+	if (err == -EINVAL)
+		argp_error(state, "invalid %s '%s': not a whole number", what, arg);
+	else if (err == -ERANGE)
+		argp_error(state, "invalid %s '%s': must be %lu to %lu", what, arg, min, max);
+	return err ? EINVAL : 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct parse_ctx *ctx = state->input;
+	struct config *cfg = ctx->cfg;
+	unsigned long v;
+	int i;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->out_stream = ctx->out;
+		state->err_stream = ctx->err;
+		return 0;
+	case 'a':
+		i = lookup_name(attach_names, 3, arg);
+		if (i < 0) {
+			argp_error(state,
+				   "invalid attach mode '%s': use auto, kprobe or tracepoint", arg);
+			return EINVAL;
+		}
+		cfg->attach = i;
+		return 0;
+	case 'f':
+		i = lookup_name(format_names, 3, arg);
+		if (i < 0) {
+			argp_error(state, "invalid format '%s': use table, classic or json", arg);
+			return EINVAL;
+		}
+		cfg->format = i;
+		return 0;
+	case 'p':
+		if (!*arg) {
+			argp_error(state, "invalid probe file '': empty path");
+			return EINVAL;
+		}
+		cfg->probe_path = arg;
+		return 0;
+	case 'k':
+		if (!*arg) {
+			argp_error(state, "invalid kernel headers directory '': empty path");
+			return EINVAL;
+		}
+		cfg->kernel_headers = arg;
+		return 0;
+	case 'v':
+		cfg->verbose = true;
+		return 0;
+	case OPT_PRINT_PROBE:
+		cfg->action = CLI_PRINT_PROBE;
+		return 0;
+	case 'V':
+		cfg->action = CLI_VERSION;
+		return 0;
+	case '?':
+		cfg->action = CLI_HELP;
+		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP);
+		return 0;
+	case OPT_USAGE:
+		cfg->action = CLI_HELP;
+		argp_state_help(state, state->out_stream, ARGP_HELP_USAGE);
+		return 0;
+	case ARGP_KEY_ARG:
+		if (ctx->positional == 0) {
+			if (parse_number(state, "interval", arg, 1, CLI_MAX_INTERVAL, &v))
+				return EINVAL;
+			cfg->interval = v;
+		} else if (ctx->positional == 1) {
+			if (parse_number(state, "count", arg, 1, ULONG_MAX, &v))
+				return EINVAL;
+			cfg->count = v;
+		} else {
+			argp_error(state, "unexpected argument '%s': only INTERVAL and COUNT", arg);
+			return EINVAL;
+		}
+		ctx->positional++;
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+int cli_parse(struct config *cfg, int argc, char **argv, FILE *out, FILE *err)
+{
+	static const struct argp argp = {
+		.options = options,
+		.parser = parse_opt,
+		.args_doc = args_doc,
+		.doc = doc,
+	};
+	struct parse_ctx ctx = { .cfg = cfg, .out = out, .err = err };
+
+	*cfg = (struct config){
+		.action = CLI_RUN,
+		.attach = ATTACH_AUTO,
+		.format = FORMAT_TABLE,
+		.interval = CLI_DEFAULT_INTERVAL,
+	};
+	/* NO_EXIT: report, never exit; NO_HELP: our --help says it was asked for */
+	if (argp_parse(&argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, &ctx))
+		return -EINVAL;
+	return 0;
+}

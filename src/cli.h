@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cli.h - argv to a config struct.  Never exits and never touches the kernel,
+ * so every path is unit-tested without root.
+ */
+#ifndef EXECCOUNT_CLI_H
+#define EXECCOUNT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum attach_mode {
+	ATTACH_AUTO,
+	ATTACH_KPROBE,
+	ATTACH_TRACEPOINT,
+};
+
+enum output_format {
+	FORMAT_TABLE,
+	FORMAT_CLASSIC,
+	FORMAT_JSON,
+};
+
+enum cli_action {
+	CLI_RUN,
+	CLI_HELP,
+	CLI_VERSION,
+	CLI_PRINT_PROBE,
+};
+
+#define CLI_DEFAULT_INTERVAL 5
+#define CLI_MAX_INTERVAL     86400
+
+struct config {
+	enum cli_action action;
+	enum attach_mode attach;
+	enum output_format format;
+	const char *probe_path;	    /* NULL: the embedded probe */
+	const char *kernel_headers; /* NULL: libbcc's own search */
+	unsigned int interval;	    /* seconds between outputs */
+	unsigned long count;	    /* intervals before exiting; 0 = until a signal */
+	bool verbose;
+};
+
+/*
+ * Fill cfg from argv.  Help and version requests go to out; errors go to err
+ * as one line plus a hint to --help.  Returns 0, or -EINVAL on a usage error
+ * (the caller exits with EX_USAGE).
+ */
+int cli_parse(struct config *cfg, int argc, char **argv, FILE *out, FILE *err);
+
+/*
+ * Strict unsigned parser: decimal digits only (no sign, no space, no
+ * suffix), within [min, max].  Returns 0, -EINVAL (not a number) or -ERANGE.
+ */
+int cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+const char *attach_mode_name(enum attach_mode mode);
+const char *output_format_name(enum output_format format);
+
+#endif

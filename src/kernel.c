@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "kernel.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+#ifndef TRACEFS_MAGIC
+#define TRACEFS_MAGIC 0x74726163
+#endif
+
+#define TRACEFS_DIR	    "/sys/kernel/tracing"
+#define DEBUGFS_TRACEFS_DIR "/sys/kernel/debug/tracing"
+
+static bool cap_has(const struct __user_cap_data_struct data[2], int cap)
+{
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+bool kernel_privileged(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, data))
+		return geteuid() == 0;
+	return cap_has(data, CAP_SYS_ADMIN) ||
+	       (cap_has(data, CAP_BPF) && cap_has(data, CAP_PERFMON));
+}
+
+static bool is_tracefs(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == TRACEFS_MAGIC;
+}
+
+static bool path_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+static bool is_regular(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int tracefs_prepare(const char **path, bool *mounted)
+{
+	*mounted = false;
+	/* libbcc's get_tracefs_path(): the debugfs location wins when it exists */
+	if (path_exists(DEBUGFS_TRACEFS_DIR)) {
+		*path = DEBUGFS_TRACEFS_DIR;
+		return 0;
+	}
+	*path = TRACEFS_DIR;
+	if (is_tracefs(TRACEFS_DIR))
+		return 0;
+	if (mount("tracefs", TRACEFS_DIR, "tracefs", 0, NULL))
+		return -errno;
+	*mounted = true;
+	return 0;
+}
+
+bool tracefs_has(const char *tracefs, const char *rel)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", tracefs, rel) >= sizeof(path))
+		return false;
+	return path_exists(path);
+}
+
+bool kernel_has_kprobe_pmu(void)
+{
+	return path_exists("/sys/bus/event_source/devices/kprobe/type");
+}
+
+/* bcc's list, in bcc's order (src/python/bcc/__init__.py _syscall_prefixes) */
+static const char *const syscall_prefixes[] = {
+	"sys_",		"__x64_sys_",	"__x32_compat_sys_", "__ia32_compat_sys_",
+	"__arm64_sys_", "__s390x_sys_", "__s390_sys_",
+};
+#define N_PREFIXES (sizeof(syscall_prefixes) / sizeof(syscall_prefixes[0]))
+
+/* "ffffffff816c55b0 T __x64_sys_execve\t[module]" -> "__x64_sys_execve" */
+static char *kallsyms_name(char *line)
+{
+	char *name = strchr(line, ' ');
+
+	if (!name || !(name = strchr(name + 1, ' ')))
+		return NULL;
+	name++;
+	name[strcspn(name, " \t\n")] = '\0';
+	return name;
+}
+
+int syscall_fnname(FILE *kallsyms, const char *name, char *out, size_t len)
+{
+	char line[512], want[128];
+	size_t best = N_PREFIXES;
+	bool found_fn[N_PREFIXES] = { false };
+
+	while (fgets(line, sizeof(line), kallsyms)) {
+		char *sym = kallsyms_name(line);
+		size_t plen;
+
+		if (!sym)
+			continue;
+		for (size_t i = 0; i < N_PREFIXES; i++) {
+			plen = strlen(syscall_prefixes[i]);
+			if (strncmp(sym, syscall_prefixes[i], plen) != 0)
+				continue;
+			if (strcmp(sym + plen, "bpf") == 0 && i < best)
+				best = i;
+			if (strcmp(sym + plen, name) == 0)
+				found_fn[i] = true;
+		}
+	}
+	if (best == N_PREFIXES || !found_fn[best])
+		return -ENOENT;
+	if ((size_t)snprintf(want, sizeof(want), "%s%s", syscall_prefixes[best], name) >=
+		    sizeof(want) ||
+	    strlen(want) >= len)
+		return -ENAMETOOLONG;
+	strcpy(out, want);
+	return 0;
+}
+
+/* kconfig.h comes from the source tree, autoconf.h from the build tree (the same dir unless split)
+ */
+static int headers_check(struct headers_info *info, const char *src, const char *build)
+{
+	const char *const files[][2] = {
+		{ src, "include/linux/kconfig.h" },
+		{ build, "include/generated/autoconf.h" },
+	};
+
+	snprintf(info->path, sizeof(info->path), "%s", src);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char file[PATH_MAX];
+
+		snprintf(file, sizeof(file), "%s/%s", files[i][0], files[i][1]);
+		if (!is_regular(file)) {
+			snprintf(info->missing, sizeof(info->missing), "%s", file);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+int kernel_headers_find(struct headers_info *info)
+{
+	const char *env = getenv("BCC_KERNEL_SOURCE");
+	struct utsname un;
+	char src[PATH_MAX], build[PATH_MAX];
+	struct stat st;
+
+	memset(info, 0, sizeof(*info));
+	if (uname(&un))
+		return -errno;
+	snprintf(info->release, sizeof(info->release), "%s", un.release);
+
+	if (env && *env) {
+		info->from_env = true;
+		return headers_check(info, env, env);
+	}
+
+	/* libbcc: source/ when both build/ and source/ are directories, else build/ */
+	snprintf(src, sizeof(src), "/lib/modules/%s/source", un.release);
+	snprintf(build, sizeof(build), "/lib/modules/%s/build", un.release);
+	bool both = stat(src, &st) == 0 && S_ISDIR(st.st_mode) && stat(build, &st) == 0 &&
+		    S_ISDIR(st.st_mode);
+	if (headers_check(info, both ? src : build, build) == 0)
+		return 0;
+	if (is_regular("/sys/kernel/kheaders.tar.xz")) {
+		info->from_kheaders = true;
+		snprintf(info->path, sizeof(info->path), "/sys/kernel/kheaders.tar.xz");
+		info->missing[0] = '\0';
+		return 0;
+	}
+	return -ENOENT;
+}

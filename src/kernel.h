@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kernel.h - what this machine offers, asked without libbcc and without
+ * attaching anything: privileges, tracefs, kprobes, the execve symbol, headers.
+ * Each check returns 0 or a negative errno and fills in what it found, so the
+ * caller can say exactly what is missing before libbcc prints its own noise.
+ */
+#ifndef EXECCOUNT_KERNEL_H
+#define EXECCOUNT_KERNEL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* True when the effective capabilities allow loading and attaching: CAP_SYS_ADMIN, or CAP_BPF
+ * with CAP_PERFMON. */
+bool kernel_privileged(void);
+
+/*
+ * The tracefs directory libbcc will use (it prefers the debugfs path when
+ * that exists), mounting tracefs at /sys/kernel/tracing if nothing is there.
+ * *mounted is set when this call did the mount.
+ */
+int tracefs_prepare(const char **path, bool *mounted);
+
+/* Does <tracefs>/<rel> exist? */
+bool tracefs_has(const char *tracefs, const char *rel);
+
+/* The kprobe PMU: perf_event_open kprobes, which die with their fd. */
+bool kernel_has_kprobe_pmu(void);
+
+/*
+ * The kernel function behind syscall `name` (e.g. "execve" -> "__x64_sys_execve"),
+ * found as bcc does: the first prefix for which <prefix>bpf is a symbol.
+ * Reads kallsyms (one pass).  -ENOENT when no prefix or no such function.
+ */
+int syscall_fnname(FILE *kallsyms, const char *name, char *out, size_t len);
+
+struct headers_info {
+	char path[PATH_MAX];	/* the tree libbcc will compile against */
+	char missing[PATH_MAX]; /* on failure: the file it lacks */
+	char release[65];
+	bool from_env;	    /* BCC_KERNEL_SOURCE */
+	bool from_kheaders; /* /sys/kernel/kheaders.tar.xz */
+};
+
+/*
+ * Where libbcc will find kernel headers, by libbcc's own rules:
+ * BCC_KERNEL_SOURCE, else /lib/modules/<release>/{source,build}, else the
+ * in-kernel /sys/kernel/kheaders.tar.xz.  -ENOENT with info->missing set when
+ * none will do.
+ */
+int kernel_headers_find(struct headers_info *info);
+
+#endif

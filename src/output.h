@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * output.h - one renderer per format, each writing to a FILE * so tests can
+ * render into memory.  Renderers print; they never sort or look anything up.
+ */
+#ifndef EXECCOUNT_OUTPUT_H
+#define EXECCOUNT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "cli.h"
+#include "counts.h"
+
+struct run_info {
+	const char *hook;  /* "kprobe:__x64_sys_execve", "tracepoint:syscalls:sys_enter_execve" */
+	const char *probe; /* "builtin" or the --probe path */
+	unsigned int interval;
+	pid_t pid;
+	const char *version;
+};
+
+/* Counting has begun (only json prints anything: its "start" line). */
+int output_start(enum output_format format, FILE *out, const struct run_info *info,
+		 const struct timespec *now);
+
+/*
+ * One interval's rows, already in display order; final marks the last block,
+ * printed at exit.  Returns 0, or -EIO once the stream has failed.
+ */
+int output_rows(enum output_format format, FILE *out, const struct snapshot *snap,
+		const struct timespec *now, bool final);
+
+/* Helpers shared by the renderers, exported for the unit tests. */
+void json_write_string(FILE *out, const char *s);
+int format_rfc3339(char *buf, size_t len, const struct timespec *ts);
+
+#endif
