@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# setup.sh - prepare a Debian 12 / Ubuntu machine (as root) to build and run
+# bcc-execcount: packages from the distribution, kernel headers for libbcc,
+# tracefs.  Safe to run again: it only adds what is missing.
+#
+#   scripts/setup.sh           what building and running the tool needs
+#   scripts/setup.sh --tests   that, plus what the test suite needs
+#
+# Every action is announced on stderr.
+set -euo pipefail
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+with_tests=0
+case "${1:-}" in
+	"") ;;
+	--tests) with_tests=1 ;;
+	-h|--help) sed -n '4,12p' "$0"; exit 0 ;;
+	*) die "unknown argument '$1' (use --tests or nothing)" ;;
+esac
+
+[ "$(id -u)" -eq 0 ] || die "run as root: it installs packages and links kernel headers"
+command -v apt-get >/dev/null || die "apt-get not found: this script knows Debian and Ubuntu only"
+
+release=$(uname -r)
+arch=$(dpkg --print-architecture)
+
+# Build and run: compiler, CMake, libbcc's C API (it pulls in clang/LLVM).
+packages=(gcc make cmake pkg-config libbpfcc-dev libbpfcc)
+if [ "$with_tests" -eq 1 ]; then
+	# unit tests (cmocka); integration tests (python3 drives the tool, bpftool
+	# lists what is loaded, setpriv drops privileges)
+	packages+=(libcmocka-dev python3 bpftool util-linux)
+	# the kprobe VM tests boot Debian's stock kernel under qemu
+	packages+=(qemu-system-x86 busybox-static cpio kmod zstd xz-utils)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+
+apt_updated=0
+apt_update() {
+	[ "$apt_updated" -eq 1 ] && return
+	say "apt-get update"
+	apt-get update -q >&2
+	apt_updated=1
+}
+
+if [ "${#missing[@]}" -gt 0 ]; then
+	apt_update
+	say "installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"${missing[@]}" >&2
+fi
+
+# Kernel headers: libbcc compiles the probe against /lib/modules/<release>/build.
+headers_ok() {
+	local dir=/lib/modules/$release
+	local src=$dir/build
+	[ -d "$dir/source" ] && [ -d "$dir/build" ] && src=$dir/source
+	[ -f "$src/include/linux/kconfig.h" ] && [ -f "$dir/build/include/generated/autoconf.h" ]
+}
+
+if headers_ok; then
+	say "kernel headers for $release: present"
+elif [ -n "${BCC_KERNEL_SOURCE:-}" ]; then
+	say "kernel headers: BCC_KERNEL_SOURCE=$BCC_KERNEL_SOURCE is set, leaving /lib/modules alone"
+else
+	apt_update
+	if apt-cache show "linux-headers-$release" >/dev/null 2>&1; then
+		say "installing linux-headers-$release"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "linux-headers-$release" >&2
+	else
+		# No package for this kernel (a custom or cloud kernel): use the
+		# distribution's own headers.  Good enough for a probe that reads no
+		# kernel structures, as bcc-execcount's built-in one.
+		meta=linux-headers-$arch
+		apt-cache show "$meta" >/dev/null 2>&1 || meta=linux-headers-generic
+		say "no linux-headers-$release package for the running kernel; installing $meta"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$meta" >&2
+		# the newest full headers tree (Debian: -<flavour> for generated files,
+		# -common for the rest; Ubuntu: one tree)
+		build=$(ls -d /usr/src/linux-headers-*/include/generated 2>/dev/null |
+			sed 's|/include/generated$||' | sort -V | tail -n 1)
+		[ -n "$build" ] || die "installed $meta but found no headers tree under /usr/src"
+		common=${build%-*}-common
+		[ -f "$common/include/linux/kconfig.h" ] || common=$build
+		[ -f "$common/include/linux/kconfig.h" ] || die "no include/linux/kconfig.h in $build or $common"
+		mkdir -p "/lib/modules/$release"
+		ln -sfn "$build" "/lib/modules/$release/build"
+		ln -sfn "$common" "/lib/modules/$release/source"
+		say "kernel $release has no packaged headers: linked /lib/modules/$release/build -> $build and source -> $common (the nearest the distribution has; enough for probes that read no kernel structs)"
+	fi
+	headers_ok || die "kernel headers for $release are still incomplete under /lib/modules/$release"
+fi
+
+# tracefs: libbcc attaches tracepoints through it (bcc-execcount mounts it too).
+if ! grep -qs ' /sys/kernel/tracing tracefs ' /proc/mounts && [ ! -e /sys/kernel/debug/tracing/events ]; then
+	say "mounting tracefs at /sys/kernel/tracing"
+	mount -t tracefs tracefs /sys/kernel/tracing ||
+		say "could not mount tracefs (the tool will say so if it needs it)"
+fi
+
+say "ready"
