@@ -236,7 +236,7 @@ static int run(const struct config *cfg)
 	err = kernel_headers_find(&headers);
 	if (err) {
 		if (headers.from_env)
-			log_msg("kernel headers at %s are incomplete: %s is missing -- give the merged source and build tree of a kernel (on Debian: /lib/modules/<release>/source with build laid over it)",
+			log_msg("kernel headers at %s are incomplete: %s is missing -- the tree needs the source and the generated headers both (Debian splits them into linux-headers-<abi>-common and -<flavour>; scripts/setup.sh links them under /lib/modules)",
 				headers.path, headers.missing);
 		else
 			log_msg("no kernel headers for %s (%s is missing) -- install linux-headers-%s, or point --kernel-headers DIR (BCC_KERNEL_SOURCE) at a kernel tree; scripts/setup.sh links the distribution's nearest headers",
@@ -362,6 +362,8 @@ int main(int argc, char **argv)
 {
 	struct config cfg;
 
+	/* getopt names the program after argv[0]: keep every message's prefix the same */
+	argv[0] = (char *)PROG_NAME;
 	if (cli_parse(&cfg, argc, argv, stdout, stderr))
 		return EX_USAGE;
 	log_setup(stderr, cfg.verbose);
