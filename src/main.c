@@ -267,7 +267,7 @@ static int run(const struct config *cfg)
 	/* Load: the kernel verifier checks the program. */
 	err = probe_load(c.probe, hook_function(&hook), hook_prog_type(&hook));
 	if (err) {
-		rc = (err == -EPERM || err == -EACCES) ? EX_NOPERM : EX_DATAERR;
+		rc = err == -EPERM ? EX_NOPERM : EX_DATAERR;
 		goto out_probe;
 	}
 	stage_done("load", &stage);

@@ -136,8 +136,9 @@ int probe_load(struct probe *probe, const char *fn, int prog_type)
 	if (fd < 0) {
 		int err = fd < -1 ? fd : -errno;
 
-		if (err == -EPERM || err == -EACCES)
-			log_msg("loading probe function '%s': %s -- needs CAP_BPF and CAP_PERFMON (or root); the verifier's log, if any, is above",
+		/* EPERM: not allowed to load at all; EACCES (and others): the verifier said no */
+		if (err == -EPERM)
+			log_msg("loading probe function '%s': %s -- needs CAP_BPF and CAP_PERFMON (or root), and a kernel not in lockdown mode",
 				fn, strerror(-err));
 		else
 			log_msg("the kernel verifier rejected probe function '%s': %s (its log is above)",
