@@ -132,21 +132,41 @@ static int json_rows(FILE *out, const struct snapshot *snap, const struct timesp
 	return stream_status(out);
 }
 
-/* A user name for a terminal: control bytes shown as '?', cut to USER_WIDTH with '+'. */
+/*
+ * A user name for a terminal, padded to USER_WIDTH columns: a valid UTF-8
+ * character is one column, control characters (C0, DEL, C1) and invalid bytes
+ * are shown as '?', and a longer name is cut with a '+' in its last column.
+ * buf holds at least USER_WIDTH * 4 + 1 bytes.
+ */
 static void table_user(char *buf, const char *user)
 {
-	size_t n = 0;
+	const unsigned char *p = (const unsigned char *)(user ? user : "-");
+	size_t out = 0;
+	int cols = 0;
 
-	if (!user)
-		user = "-";
-	for (; user[n] && n < USER_WIDTH; n++) {
-		unsigned char c = user[n];
+	while (*p && cols < USER_WIDTH) {
+		int n = utf8_len(p);
+		/* U+0080..U+009F, the C1 controls, are 0xc2 0x80..0x9f in UTF-8 */
+		bool control = *p < 0x20 || *p == 0x7f || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0);
 
-		buf[n] = (c < 0x20 || c == 0x7f) ? '?' : c;
+		if (cols == USER_WIDTH - 1 && p[n ? n : 1]) {
+			buf[out++] = '+';
+			cols++;
+			break;
+		}
+		if (n == 0 || control) {
+			buf[out++] = '?';
+			p += n ? n : 1;
+		} else {
+			memcpy(buf + out, p, n);
+			out += n;
+			p += n;
+		}
+		cols++;
 	}
-	if (user[n])
-		buf[USER_WIDTH - 1] = '+';
-	buf[n] = '\0';
+	while (cols++ < USER_WIDTH)
+		buf[out++] = ' ';
+	buf[out] = '\0';
 }
 
 static int table_rows(FILE *out, const struct snapshot *snap, const struct timespec *now,
@@ -154,7 +174,7 @@ static int table_rows(FILE *out, const struct snapshot *snap, const struct times
 {
 	struct tm tm;
 	char when[16] = "";
-	char user[USER_WIDTH + 1];
+	char user[USER_WIDTH * 4 + 1];
 
 	if (localtime_r(&now->tv_sec, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
@@ -164,8 +184,8 @@ static int table_rows(FILE *out, const struct snapshot *snap, const struct times
 		const struct count_row *row = &snap->rows[i];
 
 		table_user(user, row->user);
-		fprintf(out, "%10" PRIu32 " %-*s %12" PRIu64 " %10" PRIu64 "\n", row->uid,
-			USER_WIDTH, user, row->count, row->delta);
+		fprintf(out, "%10" PRIu32 " %s %12" PRIu64 " %10" PRIu64 "\n", row->uid, user,
+			row->count, row->delta);
 	}
 	fputc('\n', out);
 	return stream_status(out);

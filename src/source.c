@@ -48,7 +48,8 @@ int source_read(struct probe_source *src, const char *path)
 	int fd, n, err;
 
 	memset(src, 0, sizeof(*src));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO with no writer would wait forever; we refuse it below */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		err = -errno;
 		log_msg("cannot open probe file %s: %s", path, strerror(-err));

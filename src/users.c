@@ -82,6 +82,9 @@ const char *user_names_get(struct user_names *names, uint32_t uid)
 		return names->entries[at].name;
 
 	err = names->lookup(uid, buf, sizeof(buf));
+	/* getpwuid_r(3) may say "no such user" with any of these */
+	if (err == -ESRCH || err == -EBADF || err == -EPERM)
+		err = -ENOENT;
 	/* remember names and "no such user", but retry after a passing NSS failure */
 	if (err && err != -ENOENT)
 		return NULL;
