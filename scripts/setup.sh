@@ -34,8 +34,12 @@ if [ "$with_tests" -eq 1 ]; then
 	# unit tests (cmocka); integration tests (python3 drives the tool, bpftool
 	# lists what is loaded, setpriv drops privileges)
 	packages+=(libcmocka-dev python3 bpftool util-linux)
-	# the kprobe VM tests boot Debian's stock kernel under qemu
+	# the kprobe VM tests boot Debian's stock kernel under qemu; its headers
+	# (the ones linux-headers-amd64 names) compile the probe inside the guest
 	packages+=(qemu-system-x86 busybox-static cpio kmod zstd xz-utils)
+	if [ "$arch" = amd64 ] && apt-cache show linux-headers-amd64 >/dev/null 2>&1; then
+		packages+=(linux-headers-amd64)
+	fi
 fi
 
 missing=()
