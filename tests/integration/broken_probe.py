@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""broken_probe: a --probe file that cannot run is refused with the contract's exit code and a
+message that points at the problem, and nothing is left loaded.
+
+  syntax error at a known line          65, stderr has "<path>:<line>:" (also for a relative path)
+  missing file / a directory            66, stderr names the path
+  no table `counts` (renamed)           65, stderr names `counts`
+  `counts` with 4-byte values           65, stderr names `counts`
+  no execve_* functions (renamed)       65, stderr names the function the hook needs
+  verifier rejection (no NULL check)    65
+For each, no program execve_*/broken_* and no map counts/self/tallies created by the run remains.
+"""
+import os
+import re
+import shutil
+import tempfile
+
+import etest
+
+MAP_NAMES = ("counts", "self", "tallies")
+PROG_PREFIXES = ("execve_", "broken_")
+
+
+def refused(args, argv, want_rc, want_texts, what, cwd=None):
+    """Run the tool; expect exit want_rc, every text in want_texts on stderr, nothing on stdout,
+    and nothing of it left in the kernel."""
+    state = etest.KernelState()
+    with etest.Tool(args.tool, argv, cwd=cwd) as t:
+        rc = t.wait_exit(etest.start_timeout())
+        err = t.stderr()
+        etest.check(rc == want_rc, f"{what}: expected exit {want_rc}, got {rc}\n" + t.describe())
+        etest.check(not t.lines, f"{what}: expected nothing on stdout (data only)\n" + t.describe())
+        for text in want_texts:
+            etest.check(text in err, f"{what}: expected {text!r} on stderr\n" + t.describe())
+        etest.check(any(line.startswith(etest.PREFIX) for line in err.splitlines()),
+                    f"{what}: expected a message prefixed {etest.PREFIX!r}\n" + t.describe())
+    etest.wait_nothing_left(t.pid, set(), set(), state=state, map_names=MAP_NAMES,
+                            prog_prefixes=PROG_PREFIXES, context=f"{what}: ")
+    etest.log(f"ok: {what}: exit {want_rc}")
+    return err
+
+
+def test(args):
+    etest.require_root()
+    etest.require_bpftool()
+    shipped = etest.read_bytes(etest.builtin_probe_path(args)).decode("utf-8")
+    lines = shipped.split("\n")
+    tmp = tempfile.mkdtemp(prefix="execcount-broken-")
+    try:
+        # a syntax error on a line of its own, inside the function body
+        anchor = [i for i, line in enumerate(lines) if "u32 zero = 0;" in line]
+        etest.check(len(anchor) == 1, "the probe should have one line 'u32 zero = 0;'")
+        bad_line = anchor[0] + 2  # 1-based number of the line inserted after the anchor
+        syntax = lines[:anchor[0] + 1] + ["\tu32 broken_here = ;"] + lines[anchor[0] + 1:]
+        path = os.path.join(tmp, "syntax.c")
+        etest.write_text(path, "\n".join(syntax))
+        refused(args, ["--probe", path, "--format", "json", "1"], 65, [f"{path}:{bad_line}:"],
+                f"a syntax error at line {bad_line}")
+        # the same file named relative to the working directory
+        refused(args, ["--probe", "syntax.c", "--format", "json", "1"], 65,
+                [f"syntax.c:{bad_line}:"], f"a syntax error at line {bad_line}, relative path",
+                cwd=tmp)
+
+        missing = os.path.join(tmp, "does-not-exist.c")
+        refused(args, ["--probe", missing, "--format", "json", "1"], 66, [missing],
+                "a missing probe file")
+        refused(args, ["--probe", tmp, "--format", "json", "1"], 66, [tmp],
+                "a directory as probe file")
+
+        # every `counts` renamed, comments too, so only the tool can name it in its message
+        renamed, n = re.subn(r"\bcounts\b", "tallies", shipped)
+        etest.check(n >= 2 and "BPF_HASH(tallies," in renamed,
+                    "expected the probe to declare and use a table `counts`")
+        path = os.path.join(tmp, "no-table.c")
+        etest.write_text(path, renamed)
+        refused(args, ["--probe", path, "--format", "json", "1"], 65, ["counts"],
+                "a probe without the table counts")
+
+        # 4-byte values: compiles and loads, but the host reads 8-byte counts
+        narrow = etest.replace_once(shipped, "BPF_HASH(counts, u32, u64, MAX_KEYS);",
+                                    "BPF_HASH(counts, u32, u32, MAX_KEYS);", "narrow values")
+        narrow = etest.replace_once(narrow, "u64 init = 0;", "u32 init = 0;", "narrow values")
+        narrow = etest.replace_once(narrow, "u64 *count = ", "u32 *count = ", "narrow values")
+        path = os.path.join(tmp, "narrow.c")
+        etest.write_text(path, narrow)
+        refused(args, ["--probe", path, "--format", "json", "1"], 65, ["counts"],
+                "a probe whose counts table has 4-byte values")
+
+        # the functions renamed: whichever hook auto picks, its function is missing
+        nofn = etest.replace_once(shipped, "int execve_kprobe(", "int broken_kprobe(", "no fn")
+        nofn = etest.replace_once(nofn, "int execve_tracepoint(", "int broken_tracepoint(", "no fn")
+        path = os.path.join(tmp, "no-function.c")
+        etest.write_text(path, nofn)
+        need = "execve_kprobe" if etest.expect_auto().startswith("kprobe") else "execve_tracepoint"
+        refused(args, ["--probe", path, "--format", "json", "1"], 65, [need],
+                f"a probe without the function {need}")
+
+        # the map value used without a NULL check: compiles, the verifier must refuse it
+        unchecked = re.sub(r"if \(count\)\s*\n\s*__sync_fetch_and_add", "__sync_fetch_and_add",
+                           shipped)
+        etest.check(unchecked != shipped and "if (count)" not in unchecked,
+                    "expected the probe to guard the add with `if (count)`")
+        path = os.path.join(tmp, "unchecked.c")
+        etest.write_text(path, unchecked)
+        refused(args, ["--probe", path, "--format", "json", "1"], 65, [],
+                "a probe the verifier rejects")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    etest.main(test)
