@@ -80,13 +80,26 @@ const char *output_format_name(enum output_format format)
 	return format_names[format];
 }
 
-/* Index of name in names[0..n), or -1. */
-static int lookup_name(const char *const *names, int n, const char *name)
+/* The index of arg among the three names (an enum value), or -1 after a usage error. */
+static int parse_choice(struct argp_state *state, const char *what, const char *const names[3],
+			const char *choices, const char *arg)
 {
-	for (int i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
+	for (int i = 0; i < 3; i++)
+		if (strcmp(names[i], arg) == 0)
 			return i;
+	argp_error(state, "invalid %s '%s': use %s", what, arg, choices);
 	return -1;
+}
+
+static error_t parse_path(struct argp_state *state, const char *what, const char *arg,
+			  const char **out)
+{
+	if (!*arg) {
+		argp_error(state, "invalid %s '': empty path", what);
+		return EINVAL;
+	}
+	*out = arg;
+	return 0;
 }
 
 int cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
@@ -132,36 +145,22 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		state->err_stream = ctx->err;
 		return 0;
 	case 'a':
-		i = lookup_name(attach_names, 3, arg);
-		if (i < 0) {
-			argp_error(state,
-				   "invalid attach mode '%s': use auto, kprobe or tracepoint", arg);
+		i = parse_choice(state, "attach mode", attach_names, "auto, kprobe or tracepoint",
+				 arg);
+		if (i < 0)
 			return EINVAL;
-		}
 		cfg->attach = i;
 		return 0;
 	case 'f':
-		i = lookup_name(format_names, 3, arg);
-		if (i < 0) {
-			argp_error(state, "invalid format '%s': use table, classic or json", arg);
+		i = parse_choice(state, "format", format_names, "table, classic or json", arg);
+		if (i < 0)
 			return EINVAL;
-		}
 		cfg->format = i;
 		return 0;
 	case 'p':
-		if (!*arg) {
-			argp_error(state, "invalid probe file '': empty path");
-			return EINVAL;
-		}
-		cfg->probe_path = arg;
-		return 0;
+		return parse_path(state, "probe file", arg, &cfg->probe_path);
 	case 'k':
-		if (!*arg) {
-			argp_error(state, "invalid kernel headers directory '': empty path");
-			return EINVAL;
-		}
-		cfg->kernel_headers = arg;
-		return 0;
+		return parse_path(state, "kernel headers directory", arg, &cfg->kernel_headers);
 	case 'v':
 		cfg->verbose = true;
 		return 0;

@@ -72,7 +72,7 @@ static void stage_done(const char *stage, struct timespec *start)
 }
 
 /* Exec a file that cannot exist and see the hook count it: proves the hook fires. */
-static int self_test(struct probe *probe)
+static int self_test(struct probe *probe, const char *hook_name)
 {
 	char *const args[] = { (char *)"bcc-execcount-self-test", NULL };
 	char *const env[] = { NULL };
@@ -87,7 +87,8 @@ static int self_test(struct probe *probe)
 	if (err)
 		return err;
 	if (after <= before) {
-		log_msg("self-test failed: the hook is attached but did not count this process's execve -- is the probe's self table handled as in --print-probe?");
+		log_msg("self-test failed: %s is attached but did not see this process's execve -- either the hook is not on the execve path, or the probe does not count its own process into table 'self' as the built-in one does (--print-probe)",
+			hook_name);
 		return -ENODATA;
 	}
 	return 0;
@@ -281,7 +282,7 @@ static int run(const struct config *cfg)
 		goto out_probe;
 	}
 	stage_done("attach", &stage);
-	err = self_test(c.probe);
+	err = self_test(c.probe, hook.name);
 	if (err) {
 		rc = EXIT_FAILURE;
 		goto out_detach;

@@ -8,7 +8,9 @@ message that points at the problem, and nothing is left loaded.
   no table `counts` (renamed)           65, stderr names `counts`
   `counts` with 4-byte values           65, stderr names `counts`
   no execve_* functions (renamed)       65, stderr names the function the hook needs
-  verifier rejection (no NULL check)    65
+  verifier rejection (no NULL check)    65, stderr says the verifier rejected it
+  self-test cannot see its exec         1, stderr says the self-test failed (the probe no longer
+                                        counts its own process into `self`)
 For each, no program execve_*/broken_* and no map counts/self/tallies created by the run remains.
 """
 import os
@@ -103,8 +105,17 @@ def test(args):
                     "expected the probe to guard the add with `if (count)`")
         path = os.path.join(tmp, "unchecked.c")
         etest.write_text(path, unchecked)
-        refused(args, ["--probe", path, "--format", "json", "1"], 65, [],
+        refused(args, ["--probe", path, "--format", "json", "1"], 65, ["verifier rejected"],
                 "a probe the verifier rejects")
+
+        # loads and attaches, but never counts the tool's own exec into self.hits: the
+        # self-test must stop the run before any number is printed
+        blind = etest.replace_once(shipped, "__sync_fetch_and_add(&me->hits, 1);",
+                                   "/* self-test exec not counted */", "blind self-test")
+        path = os.path.join(tmp, "blind.c")
+        etest.write_text(path, blind)
+        refused(args, ["--probe", path, "--format", "json", "1"], 1, ["self-test failed"],
+                "a probe whose hook never shows the self-test exec")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

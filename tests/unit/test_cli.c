@@ -109,77 +109,68 @@ static void test_defaults(void **state)
 	cli_free(&r);
 }
 
+/* "-a X", "-aX", "--attach X" and "--attach=X" all set the same field. */
+static void assert_every_form(char shortopt, const char *longopt, const char *value,
+			      int (*field)(const struct config *), int want)
+{
+	char sep_short[4], joined_short[64], sep_long[64], joined_long[64];
+	struct cli_run r;
+
+	snprintf(sep_short, sizeof(sep_short), "-%c", shortopt);
+	snprintf(joined_short, sizeof(joined_short), "-%c%s", shortopt, value);
+	snprintf(sep_long, sizeof(sep_long), "--%s", longopt);
+	snprintf(joined_long, sizeof(joined_long), "--%s=%s", longopt, value);
+
+	cli_ok(&r, sep_short, value, NULL);
+	assert_int_equal(field(&r.cfg), want);
+	cli_free(&r);
+	cli_ok(&r, joined_short, NULL);
+	assert_int_equal(field(&r.cfg), want);
+	cli_free(&r);
+	cli_ok(&r, sep_long, value, NULL);
+	assert_int_equal(field(&r.cfg), want);
+	cli_free(&r);
+	cli_ok(&r, joined_long, NULL);
+	assert_int_equal(field(&r.cfg), want);
+	assert_int_equal(r.cfg.action, CLI_RUN);
+	cli_free(&r);
+}
+
+static int attach_of(const struct config *cfg)
+{
+	return cfg->attach;
+}
+
+static int format_of(const struct config *cfg)
+{
+	return cfg->format;
+}
+
 static void test_attach_every_form(void **state)
 {
-	static const struct {
-		const char *name;
-		enum attach_mode mode;
-	} modes[] = {
-		{ "auto", ATTACH_AUTO },
-		{ "kprobe", ATTACH_KPROBE },
-		{ "tracepoint", ATTACH_TRACEPOINT },
-	};
-	char joined_short[64], joined_long[64];
 	struct cli_run r;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		const char *name = modes[i].name;
-
-		snprintf(joined_short, sizeof(joined_short), "-a%s", name);
-		snprintf(joined_long, sizeof(joined_long), "--attach=%s", name);
-
-		cli_ok(&r, "-a", name, NULL);
-		assert_int_equal(r.cfg.attach, modes[i].mode);
-		cli_free(&r);
-		cli_ok(&r, joined_short, NULL);
-		assert_int_equal(r.cfg.attach, modes[i].mode);
-		cli_free(&r);
-		cli_ok(&r, "--attach", name, NULL);
-		assert_int_equal(r.cfg.attach, modes[i].mode);
-		cli_free(&r);
-		cli_ok(&r, joined_long, NULL);
-		assert_int_equal(r.cfg.attach, modes[i].mode);
-		assert_int_equal(r.cfg.format, FORMAT_TABLE);
-		assert_int_equal(r.cfg.action, CLI_RUN);
-		cli_free(&r);
-	}
+	assert_every_form('a', "attach", "auto", attach_of, ATTACH_AUTO);
+	assert_every_form('a', "attach", "kprobe", attach_of, ATTACH_KPROBE);
+	assert_every_form('a', "attach", "tracepoint", attach_of, ATTACH_TRACEPOINT);
+	/* one option leaves the other at its default */
+	cli_ok(&r, "-a", "kprobe", NULL);
+	assert_int_equal(r.cfg.format, FORMAT_TABLE);
+	cli_free(&r);
 }
 
 static void test_format_every_form(void **state)
 {
-	static const struct {
-		const char *name;
-		enum output_format format;
-	} formats[] = {
-		{ "table", FORMAT_TABLE },
-		{ "classic", FORMAT_CLASSIC },
-		{ "json", FORMAT_JSON },
-	};
-	char joined_short[64], joined_long[64];
 	struct cli_run r;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		const char *name = formats[i].name;
-
-		snprintf(joined_short, sizeof(joined_short), "-f%s", name);
-		snprintf(joined_long, sizeof(joined_long), "--format=%s", name);
-
-		cli_ok(&r, "-f", name, NULL);
-		assert_int_equal(r.cfg.format, formats[i].format);
-		cli_free(&r);
-		cli_ok(&r, joined_short, NULL);
-		assert_int_equal(r.cfg.format, formats[i].format);
-		cli_free(&r);
-		cli_ok(&r, "--format", name, NULL);
-		assert_int_equal(r.cfg.format, formats[i].format);
-		cli_free(&r);
-		cli_ok(&r, joined_long, NULL);
-		assert_int_equal(r.cfg.format, formats[i].format);
-		assert_int_equal(r.cfg.attach, ATTACH_AUTO);
-		cli_free(&r);
-	}
+	assert_every_form('f', "format", "table", format_of, FORMAT_TABLE);
+	assert_every_form('f', "format", "classic", format_of, FORMAT_CLASSIC);
+	assert_every_form('f', "format", "json", format_of, FORMAT_JSON);
+	cli_ok(&r, "-f", "json", NULL);
+	assert_int_equal(r.cfg.attach, ATTACH_AUTO);
+	cli_free(&r);
 }
 
 static void test_probe_path(void **state)
