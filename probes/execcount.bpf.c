@@ -23,11 +23,15 @@
 BPF_HASH(counts, u32, u64, MAX_KEYS);
 
 /*
- * The host writes its own process id into self[0].tgid before attaching,
- * then execs a missing file to prove the hook fires: those calls land in
- * self[0].hits, never in counts.
+ * Before attaching, the host writes who it is into self[0]: its pid namespace
+ * (device and inode of /proc/self/ns/pid) and its pid there.  It then execs
+ * a missing file to prove the hook fires: those calls land in self[0].hits,
+ * never in counts.  Comparing pids in the host's own namespace keeps this
+ * right inside a container.
  */
 struct execcount_self {
+	u64 pidns_dev;
+	u64 pidns_ino;
 	u32 tgid;
 	u32 reserved;
 	u64 hits;
@@ -36,11 +40,13 @@ BPF_ARRAY(self, struct execcount_self, 1);
 
 static __always_inline int count_exec(void)
 {
-	u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	u32 zero = 0;
 	struct execcount_self *me = self.lookup(&zero);
+	struct bpf_pidns_info ns = {};
 
-	if (me && me->tgid == tgid) {
+	if (me && me->tgid &&
+	    bpf_get_ns_current_pid_tgid(me->pidns_dev, me->pidns_ino, &ns, sizeof(ns)) == 0 &&
+	    ns.tgid == me->tgid) {
 		__sync_fetch_and_add(&me->hits, 1);
 		return 0;
 	}

@@ -18,9 +18,11 @@ typedef uint64_t contract_counts_value;
 /* BPF_ARRAY(self, struct execcount_self, 1): the self-test's private counter */
 #define CONTRACT_SELF_TABLE "self"
 struct contract_self {
-	uint32_t tgid; /* written by the host before attaching */
+	uint64_t pidns_dev; /* written by the host before attaching: stat(/proc/self/ns/pid) */
+	uint64_t pidns_ino;
+	uint32_t tgid; /* the host's pid in that namespace */
 	uint32_t reserved;
-	uint64_t hits; /* execs by tgid, kept out of counts */
+	uint64_t hits; /* execs by the host, kept out of counts */
 };
 
 /* One function per hook kind; only the one being attached must exist. */

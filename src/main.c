@@ -274,7 +274,7 @@ static int run(const struct config *cfg)
 	stage_done("load", &stage);
 
 	/* Attach, then prove the hook fires. */
-	err = probe_self_set(c.probe, getpid());
+	err = probe_self_set(c.probe);
 	if (!err)
 		err = hook_attach(&hook, probe_prog_fd(c.probe));
 	if (err) {

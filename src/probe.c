@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "contract.h"
@@ -154,13 +155,20 @@ int probe_prog_fd(const struct probe *probe)
 	return probe->prog_fd;
 }
 
-int probe_self_set(struct probe *probe, pid_t tgid)
+int probe_self_set(struct probe *probe)
 {
 	uint32_t zero = 0;
-	struct contract_self self = { .tgid = (uint32_t)tgid };
-	int err = bpf_update_elem(probe->self_fd, &zero, &self, 0);
+	struct contract_self self = { .tgid = (uint32_t)getpid() };
+	struct stat ns;
 
-	if (err) {
+	/* the probe compares pids in our own pid namespace: right inside a container too */
+	if (stat("/proc/self/ns/pid", &ns)) {
+		log_msg("cannot stat /proc/self/ns/pid: %s -- is /proc mounted?", strerror(errno));
+		return -errno;
+	}
+	self.pidns_dev = ns.st_dev;
+	self.pidns_ino = ns.st_ino;
+	if (bpf_update_elem(probe->self_fd, &zero, &self, 0)) {
 		log_msg("writing table '%s': %s", CONTRACT_SELF_TABLE, strerror(errno));
 		return -errno;
 	}

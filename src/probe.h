@@ -31,8 +31,8 @@ int probe_check_contract(struct probe *probe, const char *fn);
 int probe_load(struct probe *probe, const char *fn, int prog_type);
 int probe_prog_fd(const struct probe *probe);
 
-/* The self-test's counter: whose execs it takes, and how many it has seen. */
-int probe_self_set(struct probe *probe, pid_t tgid);
+/* The self-test's counter: whose execs it takes (this process), and how many it has seen. */
+int probe_self_set(struct probe *probe);
 int probe_self_hits(struct probe *probe, uint64_t *hits);
 
 /* Replace snap's rows with the counts table, in the kernel's order. */

@@ -11,7 +11,9 @@ touched, and hides what the case is about there:
 - --kernel-headers DIR with a merged headers tree the test builds: counts exactly without
   /lib/modules; the same option at a tree lacking kconfig.h: exit 69 naming the file;
 - libbcc printing on stdout (its BCC_LINUX_VERSION_CODE warning): the text lands on stderr and
-  stdout stays pure JSON.
+  stdout stays pure JSON;
+- a PID namespace of its own, as in a container (unshare --pid --fork --mount-proc): the self-test
+  still recognises the tool's exec, and counts are exact.
 """
 import json
 import os
@@ -140,6 +142,31 @@ def test_libbcc_stdout(args):
     etest.log("libbcc's stdout messages land on stderr; stdout is JSON only")
 
 
+def test_pid_namespace(args):
+    for mode in etest.attach_modes():
+        with etest.Tool(args.tool, ["--attach", mode, "--format", "json", "1"],
+                        prefix=["unshare", "--pid", "--fork", "--mount-proc"]) as t:
+            start = t.read_json(etest.start_timeout(), "the JSON start line")
+            etest.check(start.get("type") == "start",
+                        f"in a pid namespace: expected the start line, got {start}\n"
+                        + t.describe())
+            etest.check_hook(mode, start.get("hook"))
+            etest.run_helper(args.helper, etest.UID_PLAIN, EXECS)
+            # unshare(1) waits for the tool, its child: signal the tool itself
+            with open(f"/proc/{t.pid}/task/{t.pid}/children") as f:
+                children = [int(c) for c in f.read().split()]
+            etest.check(len(children) == 1, f"expected unshare to have one child, got "
+                        f"{children}\n" + t.describe())
+            os.kill(children[0], signal.SIGINT)
+            rc = t.wait_exit(30 * etest.slowness())
+            etest.check(rc == 0, f"in a pid namespace: expected exit 0 after SIGINT, got {rc}\n"
+                        + t.describe())
+            final = etest.check_stream(etest.parse_json_lines(t, t.lines[1:]))
+            etest.check_count(t, final, etest.UID_PLAIN, EXECS, mode)
+        etest.log(f"--attach {mode}: in its own pid namespace: self-test passed, counted "
+                  f"{EXECS} exactly")
+
+
 def test(args):
     etest.require_root()
     etest.require_bpftool()
@@ -150,6 +177,7 @@ def test(args):
     test_no_headers(args, state)
     test_kernel_headers_option(args)
     test_libbcc_stdout(args)
+    test_pid_namespace(args)
 
 
 if __name__ == "__main__":
