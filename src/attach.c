@@ -14,42 +14,43 @@
 #define TP_EVENT    "sys_enter_execve"
 
 static const char *tracefs_dir;
+static int tracefs_err;
 
-/* The tracefs the tracepoint (or a legacy kprobe) needs, mounted if it was not. */
+/* The tracefs the tracepoint (or a legacy kprobe) needs, mounted if it was not; says why not once.
+ */
 static int need_tracefs(void)
 {
 	bool mounted;
-	int err;
 
-	if (tracefs_dir)
-		return 0;
-	err = tracefs_prepare(&tracefs_dir, &mounted);
-	if (err) {
+	if (tracefs_dir || tracefs_err)
+		return tracefs_err;
+	tracefs_err = tracefs_prepare(&tracefs_dir, &mounted);
+	if (tracefs_err) {
 		log_msg("tracefs is not mounted and mounting it at /sys/kernel/tracing failed: %s -- run: mount -t tracefs tracefs /sys/kernel/tracing",
-			strerror(-err));
+			strerror(-tracefs_err));
 		tracefs_dir = NULL;
-		return err;
+		return tracefs_err;
 	}
 	if (mounted)
 		log_verbose("mounted tracefs at %s", tracefs_dir);
 	return 0;
 }
 
-/* kprobes: the PMU (preferred: dies with its fd) or legacy kprobe_events. */
+/* kprobes: the PMU (preferred: dies with its fd) or tracefs kprobe_events. */
 static int kprobe_support(struct hook *hook, char *why, size_t len)
 {
 	FILE *kallsyms;
 	int err;
 
-	if (kernel_has_kprobe_pmu()) {
-		hook->legacy = false;
-	} else if (need_tracefs() == 0 && tracefs_has(tracefs_dir, "kprobe_events")) {
-		hook->legacy = true;
-	} else {
-		snprintf(
-			why, len,
-			"this kernel has no kprobes (no kprobe PMU, no kprobe_events: CONFIG_KPROBES is off)");
-		return -EOPNOTSUPP;
+	if (!kernel_has_kprobe_pmu()) {
+		if (need_tracefs()) {
+			snprintf(why, len, "no kprobe PMU, and kprobe_events cannot be looked for without tracefs");
+			return -EOPNOTSUPP;
+		}
+		if (!tracefs_has(tracefs_dir, "kprobe_events")) {
+			snprintf(why, len, "this kernel has no kprobes (no kprobe PMU, no kprobe_events: CONFIG_KPROBES is off)");
+			return -EOPNOTSUPP;
+		}
 	}
 
 	kallsyms = fopen("/proc/kallsyms", "r");
@@ -136,14 +137,19 @@ int hook_attach(struct hook *hook, int prog_fd)
 	return 0;
 }
 
-/* The order of bcc's BPF::detach_kprobe_event: the perf event, then the tracefs entry. */
+/*
+ * The order of bcc's BPF::detach_kprobe_event: the perf event, then the
+ * tracefs entry.  libbcc falls back to a tracefs kprobe on its own when the
+ * PMU fails, so look for our entry wherever kprobe_events exists (libbcc
+ * removes it only if it is there).
+ */
 void hook_detach(struct hook *hook)
 {
 	if (hook->perf_fd < 0)
 		return;
 	bpf_close_perf_event_fd(hook->perf_fd);
 	hook->perf_fd = -1;
-	if (hook->kind == HOOK_KPROBE && hook->legacy)
+	if (hook->kind == HOOK_KPROBE && tracefs_has(tracefs_path(), "kprobe_events"))
 		bpf_detach_kprobe(hook->ev_name);
 	else if (hook->kind == HOOK_TRACEPOINT)
 		bpf_detach_tracepoint(TP_CATEGORY, TP_EVENT);

@@ -20,8 +20,7 @@ struct hook {
 	enum hook_kind kind;
 	char target[128];  /* "__x64_sys_execve" or "syscalls:sys_enter_execve" */
 	char name[160];	   /* "kprobe:__x64_sys_execve", as in the output */
-	bool legacy;	   /* kprobe through tracefs kprobe_events, not the kprobe PMU */
-	char ev_name[160]; /* libbcc's event name, to detach a legacy kprobe */
+	char ev_name[160]; /* libbcc's event name, to remove a tracefs kprobe */
 	int perf_fd;	   /* the attachment; -1 when not attached */
 };
 

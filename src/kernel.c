@@ -41,6 +41,22 @@ bool kernel_privileged(void)
 	       (cap_has(data, CAP_BPF) && cap_has(data, CAP_PERFMON));
 }
 
+bool kernel_initial_userns(void)
+{
+	char line[128] = "";
+	unsigned long inside, outside, count;
+	FILE *f = fopen("/proc/self/uid_map", "r");
+
+	/* the initial namespace maps every uid to itself: "0 0 4294967295" */
+	if (!f)
+		return true; /* no user namespaces in this kernel */
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	return sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 &&
+	       outside == 0 && count == 4294967295UL;
+}
+
 static bool is_tracefs(const char *path)
 {
 	struct statfs fs;
@@ -60,15 +76,18 @@ static bool is_regular(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+const char *tracefs_path(void)
+{
+	/* libbcc's get_tracefs_path(): the debugfs location wins when it exists */
+	return path_exists(DEBUGFS_TRACEFS_DIR) ? DEBUGFS_TRACEFS_DIR : TRACEFS_DIR;
+}
+
 int tracefs_prepare(const char **path, bool *mounted)
 {
 	*mounted = false;
-	/* libbcc's get_tracefs_path(): the debugfs location wins when it exists */
-	if (path_exists(DEBUGFS_TRACEFS_DIR)) {
-		*path = DEBUGFS_TRACEFS_DIR;
+	*path = tracefs_path();
+	if (strcmp(*path, DEBUGFS_TRACEFS_DIR) == 0)
 		return 0;
-	}
-	*path = TRACEFS_DIR;
 	if (is_tracefs(TRACEFS_DIR))
 		return 0;
 	if (mount("tracefs", TRACEFS_DIR, "tracefs", 0, NULL))

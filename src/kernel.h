@@ -16,6 +16,12 @@
  * with CAP_PERFMON. */
 bool kernel_privileged(void);
 
+/* False inside a user namespace (e.g. a rootless container), where eBPF is not allowed. */
+bool kernel_initial_userns(void);
+
+/* The tracefs directory libbcc uses (the debugfs path when it exists), mounted or not. */
+const char *tracefs_path(void);
+
 /*
  * The tracefs directory libbcc will use (it prefers the debugfs path when
  * that exists), mounting tracefs at /sys/kernel/tracing if nothing is there.

@@ -9,6 +9,7 @@
  * own error; main maps the failing phase to an exit code (sysexits.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -145,6 +146,24 @@ struct counter {
 	enum output_format format;
 };
 
+/*
+ * After writing to stdout: 0; -EPIPE when its reader has gone away (a clean
+ * end: `| head -1`); another -errno, reported here, when writing failed.
+ * errno is cleared before the writes, so it names the write that failed.
+ */
+static int stdout_status(void)
+{
+	int err;
+
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	err = errno ? errno : EIO;
+	if (err == EPIPE)
+		return -EPIPE;
+	log_msg("writing to stdout: %s", strerror(err));
+	return -err;
+}
+
 /* Read the table, work out deltas, print.  -EPIPE when stdout has gone away. */
 static int emit(struct counter *c, bool final)
 {
@@ -164,16 +183,16 @@ static int emit(struct counter *c, bool final)
 	if (c->format != FORMAT_CLASSIC)
 		counts_sort(&c->cur, ORDER_BY_COUNT);
 	clock_gettime(CLOCK_REALTIME, &now);
+	errno = 0;
 	output_rows(c->format, stdout, &c->cur, &now, final);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		return errno == EPIPE ? -EPIPE : -EIO;
-	return 0;
+	return stdout_status();
 }
 
 static int print_versions(void)
 {
+	errno = 0;
 	printf("bcc-execcount %s\nlibbcc %s\n", EXECCOUNT_VERSION, probe_libbcc_version());
-	return fflush(stdout) == EOF ? EXIT_FAILURE : EX_OK;
+	return stdout_status() ? EXIT_FAILURE : EX_OK;
 }
 
 static int print_probe(void)
@@ -181,11 +200,9 @@ static int print_probe(void)
 	struct probe_source src;
 
 	source_builtin(&src);
-	if (fwrite(src.text, 1, src.len, stdout) != src.len || fflush(stdout) == EOF) {
-		log_msg("writing the probe to stdout: %s", strerror(errno));
-		return EXIT_FAILURE;
-	}
-	return EX_OK;
+	errno = 0;
+	fwrite(src.text, 1, src.len, stdout);
+	return stdout_status() ? EXIT_FAILURE : EX_OK;
 }
 
 static int run(const struct config *cfg)
@@ -214,6 +231,11 @@ static int run(const struct config *cfg)
 	}
 
 	/* Privileges: say what is needed before libbcc fails on its first map. */
+	if (!kernel_initial_userns()) {
+		log_msg("eBPF cannot be used from inside a user namespace (a rootless container?): its capabilities count only there -- run it on the host, as root");
+		rc = EX_NOPERM;
+		goto out;
+	}
 	if (!kernel_privileged()) {
 		log_msg("loading eBPF needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN (mounting tracefs too) -- run as root: sudo bcc-execcount");
 		rc = EX_NOPERM;
@@ -300,6 +322,7 @@ static int run(const struct config *cfg)
 	log_msg("counting execve calls via %s, every %u s; Ctrl-C to end", hook.name,
 		cfg->interval);
 	clock_gettime(CLOCK_REALTIME, &deadline);
+	errno = 0;
 	output_start(cfg->format, stdout,
 		     &(struct run_info){ .hook = hook.name,
 					 .probe = cfg->probe_path ? cfg->probe_path : "builtin",
@@ -307,8 +330,11 @@ static int run(const struct config *cfg)
 					 .pid = getpid(),
 					 .version = EXECCOUNT_VERSION },
 		     &deadline);
-	if (fflush(stdout) == EOF)
+	err = stdout_status();
+	if (err) {
+		rc = err == -EPIPE ? EX_OK : EXIT_FAILURE;
 		goto out_detach;
+	}
 
 	/* Count: one block per interval until a signal, COUNT, or stdout goes away. */
 	sigemptyset(&stops);
@@ -344,7 +370,8 @@ static int run(const struct config *cfg)
 	/* Stop counting first, so the final totals are the last word. */
 	hook_detach(&hook);
 	err = emit(&c, true);
-	if (err && err != -EPIPE)
+	/* a hung-up terminal (SIGHUP) cannot take the final block: not a failure */
+	if (err && err != -EPIPE && !(err == -EIO && stop_signal == SIGHUP))
 		rc = EXIT_FAILURE;
 
 out_detach:
@@ -363,6 +390,10 @@ int main(int argc, char **argv)
 {
 	struct config cfg;
 
+	/* a closed fd 0-2 would be reused by the first file we open, and written to as stdout */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDWR) != fd)
+			return EXIT_FAILURE;
 	/* getopt names the program after argv[0]: keep every message's prefix the same */
 	argv[0] = (char *)PROG_NAME;
 	if (cli_parse(&cfg, argc, argv, stdout, stderr))

@@ -61,15 +61,20 @@ int probe_compile(struct probe **out, const char *source, size_t len, const char
 	*out = NULL;
 	probe = calloc(1, sizeof(*probe));
 	/* #line: clang's diagnostics then name the user's file, not /virtual/main.c */
-	n = snprintf(NULL, 0, "#line 1 \"%s\"\n", name);
-	text = malloc(n + len + 1);
+	text = malloc(sizeof("#line 1 \"\"\n") + 2 * strlen(name) + len);
 	if (!probe || !text) {
 		free(probe);
 		free(text);
 		log_msg("out of memory compiling probe %s", name);
 		return -ENOMEM;
 	}
-	snprintf(text, n + 1, "#line 1 \"%s\"\n", name);
+	n = sprintf(text, "#line 1 \"");
+	for (const char *c = name; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			text[n++] = '\\';
+		text[n++] = *c;
+	}
+	n += sprintf(text + n, "\"\n");
 	memcpy(text + n, source, len);
 	text[n + len] = '\0';
 

@@ -61,7 +61,7 @@ int source_read(struct probe_source *src, const char *path)
 		goto out_close;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -ENODEV;
 		log_msg("probe file %s is not a regular file", path);
 		goto out_close;
 	}

@@ -22,8 +22,9 @@ struct probe_source {
 void source_builtin(struct probe_source *src);
 
 /*
- * Read path.  Returns 0; -ENOENT/-EACCES/-EISDIR/... when it cannot be read
- * (EX_NOINPUT); -EFBIG or -EINVAL when it is too large or not text (EX_DATAERR).
+ * Read path.  Returns 0; -ENOENT/-EACCES/-EISDIR/-ENODEV (not a regular file)/...
+ * when it cannot be read (EX_NOINPUT); -EFBIG or -EINVAL when it is too large or
+ * not text (EX_DATAERR).
  * Logs one line naming the file on failure.
  */
 int source_read(struct probe_source *src, const char *path);
