@@ -11,6 +11,7 @@ numbers (the last one must be such); one arriving earlier may show less, never m
   table    blocks: a "HH:MM:SS" line, the column line UID USER COUNT DELTA, one row per uid
            (delta = count - previous block's count); every line under 80 columns
 """
+import json
 import re
 import time
 
@@ -125,11 +126,25 @@ def check_table(args, mode):
     etest.log(f"ok: {what}: {len(blocks)} blocks, exact counts")
 
 
+def check_count_argument(args, mode):
+    """INTERVAL COUNT: exactly COUNT ticks, then the final block, then exit 0 by itself."""
+    count = 3
+    with etest.Tool(args.tool, ["--attach", mode, "--format", "json", "1", str(count)]) as t:
+        t.wait_start(mode)
+        rc = t.wait_exit(count + 30 * etest.slowness())
+        types = [json.loads(line).get("type") for line in t.lines]
+        etest.check(rc == 0 and types == ["start"] + ["tick"] * count + ["final"],
+                    f"--attach {mode} -f json 1 {count}: expected exit 0 and start, {count} "
+                    f"ticks, final; got exit {rc} and {types}\n" + t.describe())
+    etest.log(f"ok: --attach {mode}: COUNT {count} gives {count} ticks and a final line")
+
+
 def test(args):
     etest.require_root()
     for mode in etest.attach_modes():
         check_classic(args, mode)
         check_table(args, mode)
+        check_count_argument(args, mode)
 
 
 if __name__ == "__main__":
