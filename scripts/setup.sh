@@ -108,8 +108,10 @@ else
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$meta" >&2
 		# the newest full headers tree (Debian: -<flavour> for generated files,
 		# -common for the rest; Ubuntu: one tree)
-		build=$(ls -d /usr/src/linux-headers-*/include/generated 2>/dev/null |
-			sed 's|/include/generated$||' | sort -V | tail -n 1)
+		newest() { ls -d "$@" 2>/dev/null | sed 's|/include/generated$||' | sort -V | tail -n 1; }
+		# the plain flavour of this architecture (not -cloud-, -rt-), else any
+		build=$(newest /usr/src/linux-headers-*[0-9]-"$arch"/include/generated)
+		[ -n "$build" ] || build=$(newest /usr/src/linux-headers-*/include/generated)
 		[ -n "$build" ] || die "installed $meta but found no headers tree under /usr/src"
 		common=${build%-*}-common
 		[ -f "$common/include/linux/kconfig.h" ] || common=$build

@@ -44,11 +44,15 @@ static int kprobe_support(struct hook *hook, char *why, size_t len)
 
 	if (!kernel_has_kprobe_pmu()) {
 		if (need_tracefs()) {
-			snprintf(why, len, "no kprobe PMU, and kprobe_events cannot be looked for without tracefs");
+			snprintf(
+				why, len,
+				"no kprobe PMU, and kprobe_events cannot be looked for without tracefs");
 			return -EOPNOTSUPP;
 		}
 		if (!tracefs_has(tracefs_dir, "kprobe_events")) {
-			snprintf(why, len, "this kernel has no kprobes (no kprobe PMU, no kprobe_events: CONFIG_KPROBES is off)");
+			snprintf(
+				why, len,
+				"this kernel has no kprobes (no kprobe PMU, no kprobe_events: CONFIG_KPROBES is off)");
 			return -EOPNOTSUPP;
 		}
 	}
@@ -77,8 +81,8 @@ static int tracepoint_support(struct hook *hook)
 	if (err)
 		return err;
 	if (!tracefs_has(tracefs_dir, "events/" TP_CATEGORY "/" TP_EVENT "/id")) {
-		log_msg("this kernel has no tracepoint " TP_CATEGORY ":" TP_EVENT
-			" (needs CONFIG_FTRACE_SYSCALLS)");
+		log_msg("this kernel has no tracepoint %s:%s (needs CONFIG_FTRACE_SYSCALLS)",
+			TP_CATEGORY, TP_EVENT);
 		return -EOPNOTSUPP;
 	}
 	hook->kind = HOOK_TRACEPOINT;

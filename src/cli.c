@@ -70,16 +70,6 @@ static const char *const format_names[] = {
 	[FORMAT_JSON] = "json",
 };
 
-const char *attach_mode_name(enum attach_mode mode)
-{
-	return attach_names[mode];
-}
-
-const char *output_format_name(enum output_format format)
-{
-	return format_names[format];
-}
-
 /* The index of arg among the three names (an enum value), or -1 after a usage error. */
 static int parse_choice(struct argp_state *state, const char *what, const char *const names[3],
 			const char *choices, const char *arg)

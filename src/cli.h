@@ -55,7 +55,4 @@ int cli_parse(struct config *cfg, int argc, char **argv, FILE *out, FILE *err);
  */
 int cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
-const char *attach_mode_name(enum attach_mode mode);
-const char *output_format_name(enum output_format format);
-
 #endif

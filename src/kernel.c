@@ -208,7 +208,6 @@ int kernel_headers_find(struct headers_info *info)
 	if (headers_check(info, both ? src : build, build) == 0)
 		return 0;
 	if (is_regular("/sys/kernel/kheaders.tar.xz")) {
-		info->from_kheaders = true;
 		snprintf(info->path, sizeof(info->path), "/sys/kernel/kheaders.tar.xz");
 		info->missing[0] = '\0';
 		return 0;

@@ -46,8 +46,7 @@ struct headers_info {
 	char path[PATH_MAX];	/* the tree libbcc will compile against */
 	char missing[PATH_MAX]; /* on failure: the file it lacks */
 	char release[65];
-	bool from_env;	    /* BCC_KERNEL_SOURCE */
-	bool from_kheaders; /* /sys/kernel/kheaders.tar.xz */
+	bool from_env; /* BCC_KERNEL_SOURCE */
 };
 
 /*

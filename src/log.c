@@ -12,11 +12,6 @@ void log_setup(FILE *stream, bool verbose)
 	log_verbose_on = verbose;
 }
 
-bool log_is_verbose(void)
-{
-	return log_verbose_on;
-}
-
 static void log_line(const char *fmt, va_list ap)
 {
 	FILE *out = log_stream ? log_stream : stderr;

@@ -15,7 +15,6 @@
 
 /* Where messages go (stderr unless a test says otherwise) and how many. */
 void log_setup(FILE *stream, bool verbose);
-bool log_is_verbose(void);
 
 /* An error (with a hint toward the fix) or a note the user must see. */
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

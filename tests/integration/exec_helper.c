@@ -35,12 +35,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PROG "exec_helper"
-#define EX_BADARGS 64
+#define PROG	     "exec_helper"
+#define EX_BADARGS   64
 #define MISSING_PATH "/nonexistent/bcc-execcount-test"
-#define TRUE_PATH "/bin/true"
-#define MAX_PROCS 64
-#define MAX_COUNT 1000000000UL
+#define TRUE_PATH    "/bin/true"
+#define MAX_PROCS    64
+#define MAX_COUNT    1000000000UL
 /* uid_t (-1) means "leave unchanged" to setresuid: not a uid that can be set */
 #define MAX_ID 4294967294UL
 
@@ -96,12 +96,9 @@ static bool parse_ulong(const char *name, const char *text, unsigned long min, u
 static bool parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{ "uid", required_argument, NULL, 'u' },
-		{ "gid", required_argument, NULL, 'g' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "procs", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
+		{ "uid", required_argument, NULL, 'u' },   { "gid", required_argument, NULL, 'g' },
+		{ "count", required_argument, NULL, 'n' }, { "mode", required_argument, NULL, 'm' },
+		{ "procs", required_argument, NULL, 'p' }, { NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
 	int c;

@@ -561,33 +561,6 @@ static void test_parse_ulong(void **state)
 	assert_int_equal(v, 4242);
 }
 
-static void test_names_round_trip(void **state)
-{
-	static const enum attach_mode modes[] = { ATTACH_AUTO, ATTACH_KPROBE, ATTACH_TRACEPOINT };
-	static const enum output_format formats[] = { FORMAT_TABLE, FORMAT_CLASSIC, FORMAT_JSON };
-	struct cli_run r;
-
-	(void)state;
-	assert_string_equal(attach_mode_name(ATTACH_AUTO), "auto");
-	assert_string_equal(attach_mode_name(ATTACH_KPROBE), "kprobe");
-	assert_string_equal(attach_mode_name(ATTACH_TRACEPOINT), "tracepoint");
-	assert_string_equal(output_format_name(FORMAT_TABLE), "table");
-	assert_string_equal(output_format_name(FORMAT_CLASSIC), "classic");
-	assert_string_equal(output_format_name(FORMAT_JSON), "json");
-
-	/* the name of each value parses back to that value */
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		cli_ok(&r, "--attach", attach_mode_name(modes[i]), NULL);
-		assert_int_equal(r.cfg.attach, modes[i]);
-		cli_free(&r);
-	}
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		cli_ok(&r, "--format", output_format_name(formats[i]), NULL);
-		assert_int_equal(r.cfg.format, formats[i]);
-		cli_free(&r);
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -612,7 +585,6 @@ int main(void)
 		cmocka_unit_test(test_error_empty_paths),
 		cmocka_unit_test(test_error_missing_argument),
 		cmocka_unit_test(test_parse_ulong),
-		cmocka_unit_test(test_names_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
