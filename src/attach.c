@@ -16,8 +16,7 @@
 static const char *tracefs_dir;
 static int tracefs_err;
 
-/* The tracefs the tracepoint (or a legacy kprobe) needs, mounted if it was not; says why not once.
- */
+/* tracefs for the tracepoint (or a tracefs kprobe), mounted if need be; a failure is said once. */
 static int need_tracefs(void)
 {
 	bool mounted;

@@ -161,8 +161,7 @@ int syscall_fnname(FILE *kallsyms, const char *name, char *out, size_t len)
 	return 0;
 }
 
-/* kconfig.h comes from the source tree, autoconf.h from the build tree (the same dir unless split)
- */
+/* kconfig.h is in the source tree, autoconf.h in the build tree (one dir unless split) */
 static int headers_check(struct headers_info *info, const char *src, const char *build)
 {
 	const char *const files[][2] = {

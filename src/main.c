@@ -176,12 +176,16 @@ static int emit(struct counter *c, bool final)
 	counts_sort(&c->cur, ORDER_BY_UID);
 	counts_delta(&c->cur, &c->prev);
 	err = snapshot_copy(&c->prev, &c->cur);
-	if (err)
+	if (err) {
+		log_msg("out of memory keeping %zu rows", c->cur.len);
 		return err;
-	for (size_t i = 0; i < c->cur.len; i++)
-		c->cur.rows[i].user = user_names_get(c->users, c->cur.rows[i].uid);
-	if (c->format != FORMAT_CLASSIC)
+	}
+	/* classic is the original's line: uid order, no names */
+	if (c->format != FORMAT_CLASSIC) {
+		for (size_t i = 0; i < c->cur.len; i++)
+			c->cur.rows[i].user = user_names_get(c->users, c->cur.rows[i].uid);
 		counts_sort(&c->cur, ORDER_BY_COUNT);
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	errno = 0;
 	output_rows(c->format, stdout, &c->cur, &now, final);

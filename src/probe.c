@@ -201,20 +201,25 @@ int probe_read_counts(struct probe *probe, struct snapshot *snap)
 
 	snap->len = 0;
 	if (bpf_get_first_key(probe->counts_fd, &next, sizeof(next)))
-		return errno == ENOENT ? 0 : -errno;
+		goto out_iter;
 	do {
 		key = next;
 		/* keys are never deleted, so a failed lookup is an error, not a race */
 		if (bpf_lookup_elem(probe->counts_fd, &key, &value)) {
 			err = -errno;
-			log_msg("reading table '%s': %s", CONTRACT_COUNTS_TABLE, strerror(-err));
-			return err;
+			goto out;
 		}
 		err = snapshot_push(snap, key, value);
 		if (err)
-			return err;
+			goto out;
 	} while (bpf_get_next_key(probe->counts_fd, &key, &next) == 0);
-	return errno == ENOENT ? 0 : -errno;
+out_iter:
+	/* the iteration ends (or finds an empty table) with ENOENT */
+	err = errno == ENOENT ? 0 : -errno;
+out:
+	if (err)
+		log_msg("reading table '%s': %s", CONTRACT_COUNTS_TABLE, strerror(-err));
+	return err;
 }
 
 void probe_destroy(struct probe *probe)
