@@ -1,24 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * exec_helper - make an exact, known number of execve() calls under a given uid,
+ * exec_helper - make an exact, known number of exec calls under a given uid,
  * so the integration tests can assert exact counts.
  *
  *   exec_helper [--uid UID] [--gid GID] --count N [--mode ok|fail] [--procs P]
+ *               [--syscall execve|execveat|fexecve] [--path PATH] [--distinct D]
+ *               [--comm NAME] [--cgroup DIR]
  *
- * It first drops to GID/UID (supplementary groups cleared; real, effective and
- * saved ids all set, so the real uid the probe keys on is UID).  --gid defaults
- * to UID when only --uid is given.  Then P processes (default 1) wait on a
- * barrier and start together; each makes N execve() calls:
- *   fail (default)  execve("/nonexistent/bcc-execcount-test"), which must fail
- *                   with ENOENT: no fork, well under a microsecond per call
- *   ok              fork, execve("/bin/true") in the child, waitpid, exit status 0
+ * With --cgroup DIR it first moves itself into that cgroup (writes "0\n" to
+ * DIR/cgroup.procs, as root, before the ids are dropped); the workers forked
+ * later, and their children, inherit it.  It then drops to GID/UID
+ * (supplementary groups cleared; real, effective and saved ids all set, so the
+ * real uid the probe keys on is UID).  --gid defaults to UID when only --uid is
+ * given.  Then P processes (default 1, at most 64) are forked; each sets its
+ * comm to NAME when --comm is given (prctl PR_SET_NAME; 1..15 bytes), waits on
+ * a barrier so all start together, and makes N calls of one exec syscall:
+ *   --syscall execve (default)  execve(PATH, argv, envp)
+ *   --syscall execveat          syscall(SYS_execveat, AT_FDCWD, PATH, argv, envp, 0)
+ *   --syscall fexecve           open(PATH, O_RDONLY | O_CLOEXEC), then glibc's
+ *                               fexecve(fd, argv, envp), which is the one call
+ *                               execveat(fd, "", argv, envp, AT_EMPTY_PATH), then close(fd)
+ * (argv is { PATH, NULL }, envp is empty), in one of two modes:
+ *   fail (default)  the call is made by the worker itself and must fail, no fork:
+ *                   execve, execveat  with ENOENT; PATH defaults to
+ *                                     "/nonexistent/bcc-execcount-test"
+ *                   fexecve           with EACCES: PATH must be an existing readable file
+ *                                     without execute permission; default "/etc/passwd"
+ *   ok              fork; the child makes the call (PATH defaults to "/bin/true"), the
+ *                   worker waits for it, and it must exit 0; a forked child keeps the
+ *                   worker's comm until its exec succeeds
+ * --distinct D (fail mode, execve or execveat only; 1..1000000): instead of PATH
+ * itself, call i (i = 0 .. N-1, counted in each worker) uses "PATH-<i mod D>" in
+ * decimal: with the default PATH, "/nonexistent/bcc-execcount-test-0" up to
+ * "/nonexistent/bcc-execcount-test-<D-1>"; so each worker makes N / D calls on
+ * every name, plus one more on names 0 .. (N mod D) - 1.
  *
- * stdout: the total number of execve() calls made, one line.
+ * stdout: the total number of exec calls made, one line.
  * Exit status: 0 when every call behaved as expected; 1 when one did not, or a
  * setup step failed (each reason on stderr); 64 for bad arguments.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* setresuid, setresgid, pipe2 */
+#define _GNU_SOURCE /* setresuid, setresgid, pipe2, fexecve */
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -26,11 +48,14 @@
 #include <signal.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,13 +63,19 @@
 #define PROG	     "exec_helper"
 #define EX_BADARGS   64
 #define MISSING_PATH "/nonexistent/bcc-execcount-test"
+#define NOEXEC_PATH  "/etc/passwd" /* exists everywhere, mode 0644 */
 #define TRUE_PATH    "/bin/true"
 #define MAX_PROCS    64
 #define MAX_COUNT    1000000000UL
+#define MAX_DISTINCT 1000000UL
+#define COMM_MAX     15 /* TASK_COMM_LEN - 1 */
 /* uid_t (-1) means "leave unchanged" to setresuid: not a uid that can be set */
 #define MAX_ID 4294967294UL
 
 enum mode { MODE_FAIL, MODE_OK };
+enum call { CALL_EXECVE, CALL_EXECVEAT, CALL_FEXECVE };
+
+static const char *const call_names[] = { "execve", "execveat", "fexecve" };
 
 struct options {
 	bool have_uid, have_gid;
@@ -54,6 +85,11 @@ struct options {
 	bool have_count;
 	enum mode mode;
 	unsigned long procs;
+	enum call call;
+	const char *path;	/* NULL: the mode's default */
+	unsigned long distinct; /* 0: PATH itself */
+	const char *comm;	/* NULL: leave the comm alone */
+	const char *cgroup;	/* NULL: stay in the cgroup we were started in */
 };
 
 /* What each worker reports back through the result pipe (one write, < PIPE_BUF). */
@@ -65,7 +101,9 @@ struct result {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: " PROG " [--uid UID] [--gid GID] --count N [--mode ok|fail] [--procs P]\n");
+		"usage: " PROG " [--uid UID] [--gid GID] --count N [--mode ok|fail] [--procs P]\n"
+		"       [--syscall execve|execveat|fexecve] [--path PATH] [--distinct D]\n"
+		"       [--comm NAME] [--cgroup DIR]\n");
 }
 
 /* Strict unsigned parse: digits only (strtoul would accept "-1" and " 1"), range checked. */
@@ -93,17 +131,43 @@ static bool parse_ulong(const char *name, const char *text, unsigned long min, u
 	return true;
 }
 
+/* A string value: not empty, at most max bytes. */
+static bool parse_string(const char *name, const char *text, size_t max, const char **out)
+{
+	size_t len = strlen(text);
+
+	if (len == 0) {
+		fprintf(stderr, PROG ": %s: empty value\n", name);
+		return false;
+	}
+	if (len > max) {
+		fprintf(stderr, PROG ": %s '%s': %zu bytes, at most %zu allowed\n", name, text, len,
+			max);
+		return false;
+	}
+	*out = text;
+	return true;
+}
+
 static bool parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{ "uid", required_argument, NULL, 'u' },   { "gid", required_argument, NULL, 'g' },
-		{ "count", required_argument, NULL, 'n' }, { "mode", required_argument, NULL, 'm' },
-		{ "procs", required_argument, NULL, 'p' }, { NULL, 0, NULL, 0 },
+		{ "uid", required_argument, NULL, 'u' },
+		{ "gid", required_argument, NULL, 'g' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "procs", required_argument, NULL, 'p' },
+		{ "syscall", required_argument, NULL, 's' },
+		{ "path", required_argument, NULL, 'f' },
+		{ "distinct", required_argument, NULL, 'd' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "cgroup", required_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
 	int c;
 
-	*o = (struct options){ .mode = MODE_FAIL, .procs = 1 };
+	*o = (struct options){ .mode = MODE_FAIL, .procs = 1, .call = CALL_EXECVE };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -138,6 +202,37 @@ static bool parse_args(int argc, char **argv, struct options *o)
 			if (!parse_ulong("--procs", optarg, 1, MAX_PROCS, &o->procs))
 				return false;
 			break;
+		case 's':
+			if (strcmp(optarg, "execve") == 0) {
+				o->call = CALL_EXECVE;
+			} else if (strcmp(optarg, "execveat") == 0) {
+				o->call = CALL_EXECVEAT;
+			} else if (strcmp(optarg, "fexecve") == 0) {
+				o->call = CALL_FEXECVE;
+			} else {
+				fprintf(stderr,
+					PROG ": --syscall '%s': want execve, execveat or fexecve\n",
+					optarg);
+				return false;
+			}
+			break;
+		case 'f':
+			/* room for "-<D-1>" after it, within PATH_MAX with the NUL */
+			if (!parse_string("--path", optarg, PATH_MAX - 16, &o->path))
+				return false;
+			break;
+		case 'd':
+			if (!parse_ulong("--distinct", optarg, 1, MAX_DISTINCT, &o->distinct))
+				return false;
+			break;
+		case 'c':
+			if (!parse_string("--comm", optarg, COMM_MAX, &o->comm))
+				return false;
+			break;
+		case 'C':
+			if (!parse_string("--cgroup", optarg, PATH_MAX - 32, &o->cgroup))
+				return false;
+			break;
 		default:
 			fprintf(stderr, PROG ": unknown option or missing value: %s\n",
 				argv[optind - 1]);
@@ -152,9 +247,48 @@ static bool parse_args(int argc, char **argv, struct options *o)
 		fprintf(stderr, PROG ": --count is required\n");
 		return false;
 	}
+	if (o->distinct && o->mode != MODE_FAIL) {
+		fprintf(stderr, PROG ": --distinct needs --mode fail\n");
+		return false;
+	}
+	if (o->distinct && o->call == CALL_FEXECVE) {
+		fprintf(stderr, PROG ": --distinct needs --syscall execve or execveat (fexecve "
+				     "opens an existing file)\n");
+		return false;
+	}
+	if (!o->path) {
+		if (o->mode == MODE_OK)
+			o->path = TRUE_PATH;
+		else
+			o->path = o->call == CALL_FEXECVE ? NOEXEC_PATH : MISSING_PATH;
+	}
 	if (o->have_uid && !o->have_gid) {
 		o->gid = (gid_t)o->uid;
 		o->have_gid = true;
+	}
+	return true;
+}
+
+/* Move this process into the cgroup DIR (its children will inherit it): needs root. */
+static bool join_cgroup(const char *dir)
+{
+	char file[PATH_MAX];
+	int fd;
+
+	snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, PROG ": open(%s): %s\n", file, strerror(errno));
+		return false;
+	}
+	if (write(fd, "0\n", 2) != 2) {
+		fprintf(stderr, PROG ": writing 0 to %s: %s\n", file, strerror(errno));
+		close(fd);
+		return false;
+	}
+	if (close(fd)) {
+		fprintf(stderr, PROG ": close(%s): %s\n", file, strerror(errno));
+		return false;
 	}
 	return true;
 }
@@ -186,28 +320,64 @@ static bool drop_ids(const struct options *o)
 	return true;
 }
 
-/* One failing exec: it must come back with ENOENT. */
-static bool exec_fail(void)
+/*
+ * One exec call of the chosen kind on path.  It returns only when the call
+ * failed (or, for fexecve, the open did): the errno of the exec, or -1 with the
+ * reason on stderr when the open failed and no exec call was made.
+ */
+static int exec_call(enum call call, const char *path)
 {
-	char *const args[] = { (char *)MISSING_PATH, NULL };
+	char *const args[] = { (char *)path, NULL };
 	char *const env[] = { NULL };
+	int fd, err;
+
+	switch (call) {
+	case CALL_EXECVE:
+		execve(path, args, env);
+		return errno;
+	case CALL_EXECVEAT:
+		syscall(SYS_execveat, AT_FDCWD, path, args, env, 0);
+		return errno;
+	case CALL_FEXECVE:
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, PROG ": open(%s) for fexecve: %s\n", path, strerror(errno));
+			return -1;
+		}
+		fexecve(fd, args, env);
+		err = errno;
+		close(fd);
+		return err;
+	}
+	return -1;
+}
+
+/* One failing exec: ENOENT for execve/execveat, EACCES for fexecve. */
+static bool exec_fail(const struct options *o, unsigned long i)
+{
+	char name[PATH_MAX];
+	const char *path = o->path;
+	int want = o->call == CALL_FEXECVE ? EACCES : ENOENT;
 	int err;
 
-	execve(MISSING_PATH, args, env);
-	err = errno;
-	if (err != ENOENT) {
-		fprintf(stderr, PROG ": execve(%s): %s, expected ENOENT\n", MISSING_PATH,
-			strerror(err));
+	if (o->distinct) {
+		snprintf(name, sizeof(name), "%s-%lu", o->path, i % o->distinct);
+		path = name;
+	}
+	err = exec_call(o->call, path);
+	if (err < 0)
+		return false;
+	if (err != want) {
+		fprintf(stderr, PROG ": %s(%s): %s, expected %s\n", call_names[o->call], path,
+			strerror(err), want == EACCES ? "EACCES" : "ENOENT");
 		return false;
 	}
 	return true;
 }
 
-/* One successful exec: fork, exec /bin/true, check it exited 0. */
-static bool exec_ok(void)
+/* One successful exec: fork, exec PATH in the child, check it exited 0. */
+static bool exec_ok(const struct options *o)
 {
-	char *const args[] = { (char *)TRUE_PATH, NULL };
-	char *const env[] = { NULL };
 	pid_t pid;
 	int status;
 
@@ -217,8 +387,11 @@ static bool exec_ok(void)
 		return false;
 	}
 	if (pid == 0) {
-		execve(TRUE_PATH, args, env);
-		fprintf(stderr, PROG ": execve(%s): %s\n", TRUE_PATH, strerror(errno));
+		int err = exec_call(o->call, o->path);
+
+		if (err >= 0)
+			fprintf(stderr, PROG ": %s(%s): %s\n", call_names[o->call], o->path,
+				strerror(err));
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0) {
@@ -228,8 +401,8 @@ static bool exec_ok(void)
 		}
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, PROG ": %s ended with status 0x%x, expected exit 0\n", TRUE_PATH,
-			status);
+		fprintf(stderr, PROG ": %s(%s) child ended with status 0x%x, expected exit 0\n",
+			call_names[o->call], o->path, status);
 		return false;
 	}
 	return true;
@@ -270,9 +443,26 @@ static bool read_all(int fd, void *buf, size_t len)
 	return true;
 }
 
+/* Set this process's comm to name (1..15 bytes) and read it back. */
+static bool set_comm(const char *name)
+{
+	char now[COMM_MAX + 1] = { 0 };
+
+	if (prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0)) {
+		fprintf(stderr, PROG ": prctl(PR_SET_NAME, %s): %s\n", name, strerror(errno));
+		return false;
+	}
+	if (prctl(PR_GET_NAME, (unsigned long)now, 0, 0, 0) || strcmp(now, name) != 0) {
+		fprintf(stderr, PROG ": comm is '%s' after PR_SET_NAME '%s'\n", now, name);
+		return false;
+	}
+	return true;
+}
+
 /*
- * A worker: say it is ready, wait for the go pipe to close (EOF releases every
- * worker at once), make its calls, report them, exit 0 if all went as expected.
+ * A worker: set its comm (--comm), say it is ready, wait for the go pipe to
+ * close (EOF releases every worker at once), make its calls, report them, exit
+ * 0 if all went as expected.
  */
 static int worker(const struct options *o, int ready_fd, int go_fd, int result_fd)
 {
@@ -280,6 +470,8 @@ static int worker(const struct options *o, int ready_fd, int go_fd, int result_f
 	char byte = 'r';
 	ssize_t n;
 
+	if (o->comm && !set_comm(o->comm))
+		return 1; /* before the barrier: main reports a worker that died there */
 	if (!write_all(ready_fd, &byte, 1)) {
 		fprintf(stderr, PROG ": worker: writing the ready pipe: %s\n", strerror(errno));
 		return 1;
@@ -295,7 +487,7 @@ static int worker(const struct options *o, int ready_fd, int go_fd, int result_f
 	close(go_fd);
 
 	for (unsigned long i = 0; i < o->count; i++) {
-		bool good = o->mode == MODE_OK ? exec_ok() : exec_fail();
+		bool good = o->mode == MODE_OK ? exec_ok(o) : exec_fail(o, i);
 
 		r.calls++;
 		if (!good) {
@@ -323,6 +515,8 @@ int main(int argc, char **argv)
 		usage();
 		return EX_BADARGS;
 	}
+	if (o.cgroup && !join_cgroup(o.cgroup))
+		return 1;
 	if (!drop_ids(&o))
 		return 1;
 	/* close-on-exec: the /bin/true children must not hold the barrier open */
