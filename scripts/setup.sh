@@ -33,8 +33,8 @@ core=(gcc make cmake pkg-config libbpfcc-dev libbpfcc)
 packages=("${core[@]}")
 if [ "$with_tests" -eq 1 ]; then
 	# unit tests (cmocka); integration tests (python3 drives the tool, bpftool
-	# lists what is loaded, setpriv drops privileges)
-	packages+=(libcmocka-dev python3 bpftool util-linux)
+	# lists what is loaded, setpriv drops privileges, strace sees how the table is read)
+	packages+=(libcmocka-dev python3 bpftool util-linux strace)
 	# the kprobe VM tests boot Debian's stock kernel under qemu; its headers
 	# (the ones linux-headers-amd64 names) compile the probe inside the guest
 	packages+=(qemu-system-x86 busybox-static cpio kmod zstd xz-utils)
