@@ -10,13 +10,19 @@
 #include "kernel.h"
 #include "log.h"
 
-#define TP_CATEGORY "syscalls"
-#define TP_EVENT    "sys_enter_execve"
+#define TP_CATEGORY	 "syscalls"
+#define SUCCESS_CATEGORY "sched"
+#define SUCCESS_EVENT	 "sched_process_exec"
+
+static const char *const syscall_names[] = { "execve", "execveat" };
+static const char *const kprobe_fns[] = { CONTRACT_FN_EXECVE_KPROBE, CONTRACT_FN_EXECVEAT_KPROBE };
+static const char *const tracepoint_fns[] = { CONTRACT_FN_EXECVE_TRACEPOINT,
+					      CONTRACT_FN_EXECVEAT_TRACEPOINT };
 
 static const char *tracefs_dir;
 static int tracefs_err;
 
-/* tracefs for the tracepoint (or a tracefs kprobe), mounted if need be; a failure is said once. */
+/* tracefs for the tracepoints (or a tracefs kprobe), mounted if need be; a failure is said once. */
 static int need_tracefs(void)
 {
 	bool mounted;
@@ -35,9 +41,61 @@ static int need_tracefs(void)
 	return 0;
 }
 
-/* kprobes: the PMU (preferred: dies with its fd) or tracefs kprobe_events. */
-static int kprobe_support(struct hook *hook, char *why, size_t len)
+static struct attachment *add(struct hooks *hooks, enum attach_kind kind, const char *fn)
 {
+	struct attachment *at = &hooks->at[hooks->n++];
+
+	memset(at, 0, sizeof(*at));
+	at->kind = kind;
+	at->fn = fn;
+	at->perf_fd = -1;
+	return at;
+}
+
+static void add_kprobe(struct hooks *hooks, enum attach_kind kind, const char *fn,
+		       const char *target)
+{
+	struct attachment *at = add(hooks, kind, fn);
+	bool ret = kind == AT_KRETPROBE;
+
+	snprintf(at->target, sizeof(at->target), "%s", target);
+	snprintf(at->name, sizeof(at->name), "%s:%s", ret ? "kretprobe" : "kprobe", target);
+	/* libbcc's own naming: p_/r_ and the function */
+	snprintf(at->ev_name, sizeof(at->ev_name), "%s_%s", ret ? "r" : "p", target);
+}
+
+/* The tracepoint category:event, or -EOPNOTSUPP (said) when the kernel lacks it. */
+static int add_tracepoint(struct hooks *hooks, const char *fn, const char *category,
+			  const char *event, const char *config)
+{
+	char rel[160];
+	struct attachment *at;
+
+	snprintf(rel, sizeof(rel), "events/%s/%s/id", category, event);
+	if (!tracefs_has(tracefs_dir, rel)) {
+		log_msg("this kernel has no tracepoint %s:%s (needs %s)", category, event, config);
+		return -EOPNOTSUPP;
+	}
+	at = add(hooks, AT_TRACEPOINT, fn);
+	snprintf(at->target, sizeof(at->target), "%s:%s", category, event);
+	snprintf(at->name, sizeof(at->name), "tracepoint:%s:%s", category, event);
+	return 0;
+}
+
+/* Has the kernel the syscall's exit tracepoint, syscalls:sys_exit_<name>? */
+static bool has_exit_tracepoint(const char *name)
+{
+	char rel[160];
+
+	snprintf(rel, sizeof(rel), "events/" TP_CATEGORY "/sys_exit_%s/id", name);
+	return tracefs_has(tracefs_dir, rel);
+}
+
+/* kprobes: the PMU (preferred: dies with its fd) or tracefs kprobe_events. */
+static int kprobe_support(struct hooks *hooks, unsigned int syscalls, char *why, size_t len)
+{
+	char fn[128];
+	size_t prefix;
 	FILE *kallsyms;
 	int err;
 
@@ -61,82 +119,149 @@ static int kprobe_support(struct hook *hook, char *why, size_t len)
 		snprintf(why, len, "cannot read /proc/kallsyms: %s", strerror(errno));
 		return -errno;
 	}
-	err = syscall_fnname(kallsyms, "execve", hook->target, sizeof(hook->target));
+	err = syscall_fnname(kallsyms, "execve", fn, sizeof(fn));
 	fclose(kallsyms);
 	if (err) {
 		snprintf(why, len, "no execve syscall function in /proc/kallsyms");
 		return -EOPNOTSUPP;
 	}
-	hook->kind = HOOK_KPROBE;
-	snprintf(hook->name, sizeof(hook->name), "kprobe:%s", hook->target);
-	snprintf(hook->ev_name, sizeof(hook->ev_name), "p_%s", hook->target);
-	return 0;
-}
+	/* every syscall function has the prefix bcc found for execve: __x64_sys_, sys_, ... */
+	prefix = strlen(fn) - strlen("execve");
+	hooks->kind = HOOK_KPROBE;
+	hooks->syscall_wrapper = !(prefix == 4 && strncmp(fn, "sys_", 4) == 0);
+	for (int i = 0; i < 2; i++)
+		if (syscalls & 1u << i) {
+			snprintf(fn + prefix, sizeof(fn) - prefix, "%s", syscall_names[i]);
+			add_kprobe(hooks, AT_KPROBE, kprobe_fns[i], fn);
+		}
+	/*
+	 * The exits: the tracepoint where there is one, as a kretprobe can miss
+	 * returns when more calls are in flight than its maxactive.
+	 */
+	for (int i = 0; i < 2; i++) {
+		char event[64];
 
-static int tracepoint_support(struct hook *hook)
-{
-	int err = need_tracefs();
-
-	if (err)
-		return err;
-	if (!tracefs_has(tracefs_dir, "events/" TP_CATEGORY "/" TP_EVENT "/id")) {
-		log_msg("this kernel has no tracepoint %s:%s (needs CONFIG_FTRACE_SYSCALLS)",
-			TP_CATEGORY, TP_EVENT);
-		return -EOPNOTSUPP;
+		if (!(syscalls & 1u << i))
+			continue;
+		if (has_exit_tracepoint(syscall_names[i])) {
+			snprintf(event, sizeof(event), "sys_exit_%s", syscall_names[i]);
+			add_tracepoint(hooks, CONTRACT_FN_EXIT_TRACEPOINT, TP_CATEGORY, event,
+				       "CONFIG_FTRACE_SYSCALLS");
+		} else {
+			snprintf(fn + prefix, sizeof(fn) - prefix, "%s", syscall_names[i]);
+			add_kprobe(hooks, AT_KRETPROBE, CONTRACT_FN_EXIT_KRETPROBE, fn);
+		}
 	}
-	hook->kind = HOOK_TRACEPOINT;
-	snprintf(hook->target, sizeof(hook->target), TP_CATEGORY ":" TP_EVENT);
-	snprintf(hook->name, sizeof(hook->name), "tracepoint:%s", hook->target);
 	return 0;
 }
 
-int hook_choose(enum attach_mode mode, struct hook *hook)
+static int tracepoint_support(struct hooks *hooks, unsigned int syscalls)
+{
+	char event[64];
+
+	hooks->kind = HOOK_TRACEPOINT;
+	for (int ret = 0; ret < 2; ret++)
+		for (int i = 0; i < 2; i++) {
+			int err;
+
+			if (!(syscalls & 1u << i))
+				continue;
+			snprintf(event, sizeof(event), "sys_%s_%s", ret ? "exit" : "enter",
+				 syscall_names[i]);
+			err = add_tracepoint(hooks,
+					     ret ? CONTRACT_FN_EXIT_TRACEPOINT : tracepoint_fns[i],
+					     TP_CATEGORY, event, "CONFIG_FTRACE_SYSCALLS");
+			if (err)
+				return err;
+		}
+	return 0;
+}
+
+int hooks_choose(enum attach_mode mode, unsigned int syscalls, struct hooks *hooks)
 {
 	char why[256];
 	int err;
 
-	memset(hook, 0, sizeof(*hook));
-	hook->perf_fd = -1;
-	if (mode == ATTACH_TRACEPOINT)
-		return tracepoint_support(hook);
-
-	err = kprobe_support(hook, why, sizeof(why));
-	if (err == 0)
-		return 0;
-	if (mode == ATTACH_KPROBE) {
-		log_msg("cannot attach a kprobe: %s -- try --attach tracepoint", why);
+	memset(hooks, 0, sizeof(*hooks));
+	/* every choice needs tracepoints: sched_process_exec at least */
+	err = need_tracefs();
+	if (err)
 		return err;
+	if (mode == ATTACH_TRACEPOINT) {
+		err = tracepoint_support(hooks, syscalls);
+	} else {
+		err = kprobe_support(hooks, syscalls, why, sizeof(why));
+		if (err && mode == ATTACH_KPROBE) {
+			log_msg("cannot attach a kprobe: %s -- try --attach tracepoint", why);
+			return err;
+		}
+		/* auto: the tracepoints count the same calls; kprobes are the first choice only */
+		if (err) {
+			log_verbose("kprobes unavailable (%s); using the tracepoints", why);
+			hooks->n = 0;
+			err = tracepoint_support(hooks, syscalls);
+		}
 	}
-	/* auto: the tracepoint counts the same calls; kprobe is the first choice only */
-	log_verbose("kprobe unavailable (%s); using the tracepoint", why);
-	return tracepoint_support(hook);
+	if (err)
+		return err;
+	/* every successful exec, on every architecture */
+	return add_tracepoint(hooks, CONTRACT_FN_SUCCESS, SUCCESS_CATEGORY, SUCCESS_EVENT,
+			      "CONFIG_TRACEPOINTS");
 }
 
-const char *hook_function(const struct hook *hook)
+int attachment_prog_type(const struct attachment *at)
 {
-	return hook->kind == HOOK_KPROBE ? CONTRACT_FN_KPROBE : CONTRACT_FN_TRACEPOINT;
+	switch (at->kind) {
+	case AT_KPROBE:
+	case AT_KRETPROBE:
+		return BPF_PROG_TYPE_KPROBE;
+	case AT_TRACEPOINT:
+	default:
+		return BPF_PROG_TYPE_TRACEPOINT;
+	}
 }
 
-int hook_prog_type(const struct hook *hook)
+static int attach_one(struct attachment *at, int prog_fd)
 {
-	return hook->kind == HOOK_KPROBE ? BPF_PROG_TYPE_KPROBE : BPF_PROG_TYPE_TRACEPOINT;
-}
-
-int hook_attach(struct hook *hook, int prog_fd)
-{
+	char category[sizeof(at->target)], *event;
 	int fd;
 
-	if (hook->kind == HOOK_KPROBE)
-		fd = bpf_attach_kprobe(prog_fd, BPF_PROBE_ENTRY, hook->ev_name, hook->target, 0, 0);
-	else
-		fd = bpf_attach_tracepoint(prog_fd, TP_CATEGORY, TP_EVENT);
-	if (fd < 0) {
-		int err = -errno;
-
-		log_msg("attaching %s failed: %s", hook->name, strerror(-err));
-		return err ? err : -EINVAL;
+	switch (at->kind) {
+	case AT_KPROBE:
+	case AT_KRETPROBE:
+		fd = bpf_attach_kprobe(prog_fd,
+				       at->kind == AT_KPROBE ? BPF_PROBE_ENTRY : BPF_PROBE_RETURN,
+				       at->ev_name, at->target, 0, 0);
+		break;
+	case AT_TRACEPOINT:
+	default:
+		snprintf(category, sizeof(category), "%s", at->target);
+		event = strchr(category, ':');
+		*event++ = '\0';
+		fd = bpf_attach_tracepoint(prog_fd, category, event);
+		break;
 	}
-	hook->perf_fd = fd;
+	if (fd < 0) {
+		int err = errno ? -errno : -EINVAL;
+
+		log_msg("attaching %s failed: %s", at->name, strerror(-err));
+		return err;
+	}
+	at->perf_fd = fd;
+	return 0;
+}
+
+/* Outcomes before entries, so every call noted at entry has its outcome seen. */
+int hooks_attach(struct hooks *hooks, const int *prog_fds)
+{
+	for (unsigned int i = hooks->n; i-- > 0;) {
+		int err = attach_one(&hooks->at[i], prog_fds[i]);
+
+		if (err) {
+			hooks_detach(hooks);
+			return err;
+		}
+	}
 	return 0;
 }
 
@@ -146,14 +271,26 @@ int hook_attach(struct hook *hook, int prog_fd)
  * PMU fails, so look for our entry wherever kprobe_events exists (libbcc
  * removes it only if it is there).
  */
-void hook_detach(struct hook *hook)
+static void detach_one(struct attachment *at)
 {
-	if (hook->perf_fd < 0)
+	char category[sizeof(at->target)], *event;
+
+	if (at->perf_fd < 0)
 		return;
-	bpf_close_perf_event_fd(hook->perf_fd);
-	hook->perf_fd = -1;
-	if (hook->kind == HOOK_KPROBE && tracefs_has(tracefs_path(), "kprobe_events"))
-		bpf_detach_kprobe(hook->ev_name);
-	else if (hook->kind == HOOK_TRACEPOINT)
-		bpf_detach_tracepoint(TP_CATEGORY, TP_EVENT);
+	bpf_close_perf_event_fd(at->perf_fd);
+	at->perf_fd = -1;
+	if (at->kind == AT_TRACEPOINT) {
+		snprintf(category, sizeof(category), "%s", at->target);
+		event = strchr(category, ':');
+		*event++ = '\0';
+		bpf_detach_tracepoint(category, event);
+	} else if (tracefs_has(tracefs_path(), "kprobe_events")) {
+		bpf_detach_kprobe(at->ev_name);
+	}
+}
+
+void hooks_detach(struct hooks *hooks)
+{
+	for (unsigned int i = 0; i < hooks->n; i++)
+		detach_one(&hooks->at[i]);
 }

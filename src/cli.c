@@ -12,18 +12,28 @@
 enum {
 	OPT_PRINT_PROBE = 0x100,
 	OPT_USAGE,
+	OPT_SYSCALLS,
+	OPT_MAX_KEYS,
+	OPT_UID,
+	OPT_TOP,
 };
 
 static const char doc[] =
-	"Count execve() calls per user with eBPF, printing a table every INTERVAL seconds.\n"
+	"Count execve() and execveat() calls per user, or per program, path or cgroup,\n"
+	"with eBPF: a table of calls, successes and failures every INTERVAL seconds.\n"
 	"\n"
 	"The probe (probes/execcount.bpf.c, built in) is compiled with libbcc at start,\n"
-	"attached to the execve syscall and checked by one exec of its own; counting\n"
+	"attached to the exec syscalls and checked by execs of its own; counting\n"
 	"starts then and runs until Ctrl-C, or for COUNT intervals.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    bcc-execcount                  # table every 5 seconds until Ctrl-C\n"
 	"    bcc-execcount 1 10             # every second, 10 times\n"
+	"    bcc-execcount -b comm          # which programs call exec\n"
+	"    bcc-execcount -b uid,exe --top 10\n"
+	"                                   # who runs what: the 10 busiest\n"
+	"    bcc-execcount --uid 1000 -b cgroup\n"
+	"                                   # uid 1000's execs, per cgroup\n"
 	"    bcc-execcount -f json          # JSON lines, for scripts\n"
 	"    bcc-execcount -f classic       # the original Python script's output\n"
 	"    bcc-execcount -a tracepoint    # the tracepoint, not a kprobe\n"
@@ -39,6 +49,16 @@ static const char args_doc[] = "[INTERVAL [COUNT]]";
 static const struct argp_option options[] = {
 	{ "attach", 'a', "MODE", 0, "auto (default), kprobe or tracepoint", 0 },
 	{ "format", 'f', "FORMAT", 0, "table (default), classic or json", 0 },
+	{ "by", 'b', "FIELDS", 0,
+	  "count per FIELDS, a comma list of uid (default), comm (the calling program), exe (the path exec'd), cgroup",
+	  0 },
+	{ "syscalls", OPT_SYSCALLS, "LIST", 0,
+	  "execve,execveat (default) or one of them; execveat is also fexecve()", 0 },
+	{ "uid", OPT_UID, "UIDS", 0, "count only these uids (comma list, at most 64)", 0 },
+	{ "top", OPT_TOP, "N", 0, "show only the N keys with the most execs", 0 },
+	{ "max-keys", OPT_MAX_KEYS, "N", 0,
+	  "size of the kernel's table (default 10240); execs of further keys are counted as dropped",
+	  0 },
 	{ "probe", 'p', "FILE", 0, "compile FILE instead of the built-in probe", 0 },
 	{ "print-probe", OPT_PRINT_PROBE, NULL, 0, "write the built-in probe to stdout and exit",
 	  0 },
@@ -122,6 +142,89 @@ static error_t parse_number(struct argp_state *state, const char *what, const ch
 	return err ? EINVAL : 0;
 }
 
+/*
+ * Split a comma list (no empty items) and hand each item to one(); at most
+ * max items.  Returns 0 or EINVAL after a usage error.
+ */
+static error_t parse_list(struct argp_state *state, const char *what, const char *arg,
+			  unsigned int max, error_t (*one)(struct argp_state *, const char *))
+{
+	char item[64];
+	unsigned int n = 0;
+
+	for (const char *p = arg;; p++) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		error_t err;
+
+		if (len == 0 || len >= sizeof(item)) {
+			argp_error(state, "invalid %s '%s': %s", what, arg,
+				   len ? "an item is too long" : "empty item");
+			return EINVAL;
+		}
+		if (++n > max) {
+			argp_error(state, "invalid %s '%s': at most %u items", what, arg, max);
+			return EINVAL;
+		}
+		memcpy(item, p, len);
+		item[len] = '\0';
+		err = one(state, item);
+		if (err)
+			return err;
+		if (!end)
+			return 0;
+		p = end;
+	}
+}
+
+static error_t by_one(struct argp_state *state, const char *item)
+{
+	struct config *cfg = ((struct parse_ctx *)state->input)->cfg;
+	int field = key_field_parse(item);
+
+	if (field < 0) {
+		argp_error(state, "invalid --by field '%s': use uid, comm, exe or cgroup", item);
+		return EINVAL;
+	}
+	if (cfg->by_mask & 1u << field) {
+		argp_error(state, "invalid --by: '%s' is given twice", item);
+		return EINVAL;
+	}
+	cfg->by_mask |= 1u << field;
+	cfg->by[cfg->nby++] = field;
+	return 0;
+}
+
+static error_t syscall_one(struct argp_state *state, const char *item)
+{
+	struct config *cfg = ((struct parse_ctx *)state->input)->cfg;
+
+	if (strcmp(item, "execve") == 0)
+		cfg->syscalls |= SYSCALL_EXECVE;
+	else if (strcmp(item, "execveat") == 0)
+		cfg->syscalls |= SYSCALL_EXECVEAT;
+	else {
+		argp_error(state, "invalid syscall '%s': use execve, execveat or both", item);
+		return EINVAL;
+	}
+	return 0;
+}
+
+static error_t uid_one(struct argp_state *state, const char *item)
+{
+	struct config *cfg = ((struct parse_ctx *)state->input)->cfg;
+	unsigned long v;
+
+	/* (uid_t)-1 is "no uid" to the kernel: no task runs as it */
+	if (parse_number(state, "uid", item, 0, UINT32_MAX - 1, &v))
+		return EINVAL;
+	for (unsigned int i = 0; i < cfg->nuids; i++)
+		if (cfg->uids[i] == v)
+			return 0;
+	cfg->uids[cfg->nuids++] = v;
+	return 0;
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct parse_ctx *ctx = state->input;
@@ -146,6 +249,25 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (i < 0)
 			return EINVAL;
 		cfg->format = i;
+		return 0;
+	case 'b':
+		cfg->nby = cfg->by_mask = 0; /* the last --by wins */
+		return parse_list(state, "--by", arg, FIELD_COUNT_, by_one);
+	case OPT_SYSCALLS:
+		cfg->syscalls = 0;
+		return parse_list(state, "--syscalls", arg, 2, syscall_one);
+	case OPT_UID:
+		cfg->nuids = 0;
+		return parse_list(state, "--uid", arg, CLI_MAX_UIDS, uid_one);
+	case OPT_MAX_KEYS:
+		if (parse_number(state, "--max-keys", arg, 1, CLI_MAX_MAX_KEYS, &v))
+			return EINVAL;
+		cfg->max_keys = v;
+		return 0;
+	case OPT_TOP:
+		if (parse_number(state, "--top", arg, 1, CLI_MAX_TOP, &v))
+			return EINVAL;
+		cfg->top = v;
 		return 0;
 	case 'p':
 		return parse_path(state, "probe file", arg, &cfg->probe_path);
@@ -183,6 +305,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		}
 		ctx->positional++;
 		return 0;
+	case ARGP_KEY_END:
+		if (cfg->action == CLI_RUN && cfg->format == FORMAT_CLASSIC &&
+		    cfg->by_mask != 1u << FIELD_UID) {
+			argp_error(state,
+				   "--format classic prints uids only: use table or json with --by");
+			return EINVAL;
+		}
+		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -203,6 +333,11 @@ int cli_parse(struct config *cfg, int argc, char **argv, FILE *out, FILE *err)
 		.attach = ATTACH_AUTO,
 		.format = FORMAT_TABLE,
 		.interval = CLI_DEFAULT_INTERVAL,
+		.by = { FIELD_UID },
+		.nby = 1,
+		.by_mask = 1u << FIELD_UID,
+		.syscalls = SYSCALL_EXECVE | SYSCALL_EXECVEAT,
+		.max_keys = CLI_DEFAULT_MAX_KEYS,
 	};
 	/* NO_EXIT: report, never exit; NO_HELP: our --help says it was asked for */
 	if (argp_parse(&argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, &ctx))

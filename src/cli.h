@@ -7,7 +7,10 @@
 #define EXECCOUNT_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "keys.h"
 
 enum attach_mode {
 	ATTACH_AUTO,
@@ -28,8 +31,18 @@ enum cli_action {
 	CLI_PRINT_PROBE,
 };
 
+/* The syscalls counted, as a mask. */
+enum syscall_set {
+	SYSCALL_EXECVE = 1u << 0,
+	SYSCALL_EXECVEAT = 1u << 1,
+};
+
 #define CLI_DEFAULT_INTERVAL 5
 #define CLI_MAX_INTERVAL     86400
+#define CLI_DEFAULT_MAX_KEYS 10240
+#define CLI_MAX_MAX_KEYS     1048576
+#define CLI_MAX_UIDS	     64
+#define CLI_MAX_TOP	     1000000
 
 struct config {
 	enum cli_action action;
@@ -39,6 +52,14 @@ struct config {
 	const char *kernel_headers; /* NULL: libbcc's own search */
 	unsigned int interval;	    /* seconds between outputs */
 	unsigned long count;	    /* intervals before exiting; 0 = until a signal */
+	enum key_field by[FIELD_COUNT_]; /* --by, in the order given (display order) */
+	unsigned int nby;
+	unsigned int by_mask; /* the same set, as 1u << FIELD_* */
+	unsigned int syscalls; /* enum syscall_set */
+	unsigned long max_keys;
+	uint32_t uids[CLI_MAX_UIDS]; /* --uid: count only these */
+	unsigned int nuids;
+	unsigned long top; /* rows shown per block; 0 = all */
 	bool verbose;
 };
 

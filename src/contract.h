@@ -3,30 +3,45 @@
  * contract.h - what the host expects of a probe, in one place.
  *
  * probes/execcount.bpf.c implements this; a user's --probe file must too.
- * The host checks every item after compiling and names what is missing.
+ * The host checks every table and function after compiling and names what
+ * is missing or has the wrong size.
  */
 #ifndef EXECCOUNT_CONTRACT_H
 #define EXECCOUNT_CONTRACT_H
 
 #include <stdint.h>
 
-/* BPF_HASH(counts, u32 uid, u64 execs) */
+/*
+ * BPF_HASH(counts, struct execcount_key, struct execcount_value): the key's
+ * layout is keys.h's key_layout_init() for the -D EXECCOUNT_BY_* settings;
+ * the value is counts.h's struct exec_counts (four u64).
+ */
 #define CONTRACT_COUNTS_TABLE "counts"
-typedef uint32_t contract_counts_key;
-typedef uint64_t contract_counts_value;
 
-/* BPF_ARRAY(self, struct execcount_self, 1): the self-test's private counter */
+/* BPF_ARRAY(stats, struct execcount_stats, 1) */
+#define CONTRACT_STATS_TABLE "stats"
+struct contract_stats {
+	uint64_t dropped; /* execs not counted because `counts` was full */
+};
+
+/* BPF_ARRAY(self, struct execcount_self, 1): the self-test's private counters */
 #define CONTRACT_SELF_TABLE "self"
 struct contract_self {
 	uint64_t pidns_dev; /* written by the host before attaching: stat(/proc/self/ns/pid) */
 	uint64_t pidns_ino;
-	uint32_t tgid; /* the host's pid in that namespace */
-	uint32_t reserved;
-	uint64_t hits; /* execs by the host, kept out of counts */
+	uint32_t tgid;	      /* the host's pid in that namespace */
+	uint32_t global_tgid; /* the probe's to fill in */
+	uint64_t entries;     /* the host's own calls seen at syscall entry, kept out of counts */
+	uint64_t exits;	      /* and at syscall exit */
 };
 
-/* One function per hook kind; only the one being attached must exist. */
-#define CONTRACT_FN_KPROBE     "execve_kprobe"
-#define CONTRACT_FN_TRACEPOINT "execve_tracepoint"
+/* One function per hook; only those being attached must exist. */
+#define CONTRACT_FN_EXECVE_KPROBE	"execve_kprobe"
+#define CONTRACT_FN_EXECVEAT_KPROBE	"execveat_kprobe"
+#define CONTRACT_FN_EXIT_KRETPROBE	"exit_kretprobe"
+#define CONTRACT_FN_EXECVE_TRACEPOINT	"execve_tracepoint"
+#define CONTRACT_FN_EXECVEAT_TRACEPOINT "execveat_tracepoint"
+#define CONTRACT_FN_EXIT_TRACEPOINT	"exit_tracepoint"
+#define CONTRACT_FN_SUCCESS		"exec_success"
 
 #endif

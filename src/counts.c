@@ -28,13 +28,20 @@ static int snapshot_reserve(struct snapshot *snap, size_t need)
 	return 0;
 }
 
-int snapshot_push(struct snapshot *snap, uint32_t uid, uint64_t count)
+int snapshot_push(struct snapshot *snap, const struct exec_key *key, const struct exec_counts *n)
 {
 	int err = snapshot_reserve(snap, snap->len + 1);
+	struct count_row *row;
 
 	if (err)
 		return err;
-	snap->rows[snap->len++] = (struct count_row){ .uid = uid, .count = count };
+	row = &snap->rows[snap->len++];
+	row->key = *key;
+	row->n = *n;
+	row->count = n->execve + n->execveat;
+	row->delta = 0;
+	row->user = NULL;
+	row->cgroup = NULL;
 	return 0;
 }
 
@@ -47,14 +54,15 @@ int snapshot_copy(struct snapshot *dst, const struct snapshot *src)
 	if (src->len)
 		memcpy(dst->rows, src->rows, src->len * sizeof(*src->rows));
 	dst->len = src->len;
+	dst->dropped = src->dropped;
 	return 0;
 }
 
-static int cmp_uid(const void *a, const void *b)
+static int cmp_key(const void *a, const void *b)
 {
 	const struct count_row *x = a, *y = b;
 
-	return (x->uid > y->uid) - (x->uid < y->uid);
+	return key_compare(&x->key, &y->key);
 }
 
 static int cmp_count(const void *a, const void *b)
@@ -63,14 +71,14 @@ static int cmp_count(const void *a, const void *b)
 
 	if (x->count != y->count)
 		return x->count < y->count ? 1 : -1;
-	return cmp_uid(a, b);
+	return cmp_key(a, b);
 }
 
 void counts_sort(struct snapshot *snap, enum count_order order)
 {
 	if (snap->len > 1)
 		qsort(snap->rows, snap->len, sizeof(*snap->rows),
-		      order == ORDER_BY_UID ? cmp_uid : cmp_count);
+		      order == ORDER_BY_KEY ? cmp_key : cmp_count);
 }
 
 void counts_delta(struct snapshot *cur, const struct snapshot *prev)
@@ -80,9 +88,9 @@ void counts_delta(struct snapshot *cur, const struct snapshot *prev)
 	for (size_t i = 0; i < cur->len; i++) {
 		struct count_row *row = &cur->rows[i];
 
-		while (j < prev->len && prev->rows[j].uid < row->uid)
+		while (j < prev->len && key_compare(&prev->rows[j].key, &row->key) < 0)
 			j++;
-		if (j < prev->len && prev->rows[j].uid == row->uid &&
+		if (j < prev->len && key_compare(&prev->rows[j].key, &row->key) == 0 &&
 		    prev->rows[j].count <= row->count)
 			row->delta = row->count - prev->rows[j].count;
 		else

@@ -9,33 +9,46 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "keys.h"
+
+/* One key's counters, cumulative since the probe was loaded (the probe's struct execcount_value). */
+struct exec_counts {
+	uint64_t execve;   /* execve() calls entered */
+	uint64_t execveat; /* execveat() calls entered */
+	uint64_t ok;	   /* execs that succeeded */
+	uint64_t failed;   /* calls that returned an error */
+};
+
 struct count_row {
-	uint32_t uid;
-	uint64_t count;	  /* execs since the probe was loaded */
-	uint64_t delta;	  /* execs since the previous snapshot */
-	const char *user; /* passwd name, or NULL; filled in for output */
+	struct exec_key key;
+	struct exec_counts n;
+	uint64_t count;	    /* execve + execveat: attempts */
+	uint64_t delta;	    /* attempts since the previous snapshot */
+	const char *user;   /* passwd name of key.uid, or NULL; filled in for output */
+	const char *cgroup; /* path of key.cgroup, or NULL; filled in for output */
 };
 
 struct snapshot {
 	struct count_row *rows;
 	size_t len;
 	size_t cap;
+	uint64_t dropped; /* execs not counted because the table was full (cumulative) */
 };
 
 enum count_order {
-	ORDER_BY_UID,	/* uid ascending */
-	ORDER_BY_COUNT, /* count descending, then uid ascending */
+	ORDER_BY_KEY,	/* key_compare ascending */
+	ORDER_BY_COUNT, /* count descending, then key ascending */
 };
 
 void snapshot_free(struct snapshot *snap);
 /* Returns 0 or -ENOMEM; the buffer grows but never shrinks, so steady state allocates nothing. */
-int snapshot_push(struct snapshot *snap, uint32_t uid, uint64_t count);
+int snapshot_push(struct snapshot *snap, const struct exec_key *key, const struct exec_counts *n);
 int snapshot_copy(struct snapshot *dst, const struct snapshot *src);
 
 void counts_sort(struct snapshot *snap, enum count_order order);
 
 /*
- * Set each row's delta against prev: both sorted by uid.  A uid absent from
+ * Set each row's delta against prev: both sorted by key.  A key absent from
  * prev is new (delta = count); a count below its previous value means the
  * counter was reset under us, and counts as new too.
  */

@@ -105,6 +105,50 @@ bool tracefs_has(const char *tracefs, const char *rel)
 	return path_exists(path);
 }
 
+int cpu_list_count(const char *list)
+{
+	const char *p = list;
+	int count = 0;
+
+	for (;;) {
+		char *end;
+		unsigned long lo, hi;
+
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		lo = hi = strtoul(p, &end, 10);
+		if (*end == '-') {
+			p = end + 1;
+			if (*p < '0' || *p > '9')
+				return -EINVAL;
+			hi = strtoul(p, &end, 10);
+		}
+		if (hi < lo || hi - lo >= 65536 || count + (hi - lo + 1) > 65536)
+			return -EINVAL;
+		count += hi - lo + 1;
+		p = end;
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		return (*p == '\0' || (*p == '\n' && p[1] == '\0')) ? count : -EINVAL;
+	}
+}
+
+int kernel_possible_cpus(void)
+{
+	char buf[4096];
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	int n = -EIO;
+
+	if (!f)
+		return -errno;
+	if (fgets(buf, sizeof(buf), f))
+		n = cpu_list_count(buf);
+	fclose(f);
+	return n;
+}
+
 bool kernel_has_kprobe_pmu(void)
 {
 	return path_exists("/sys/bus/event_source/devices/kprobe/type");

@@ -32,6 +32,15 @@ int tracefs_prepare(const char **path, bool *mounted);
 /* Does <tracefs>/<rel> exist? */
 bool tracefs_has(const char *tracefs, const char *rel);
 
+/*
+ * The number of CPUs in a kernel CPU list ("0-3,8,10-11" -> 7), as in
+ * /sys/devices/system/cpu/possible: a per-CPU map holds one value for each.
+ * -EINVAL when list is not one.
+ */
+int cpu_list_count(const char *list);
+/* cpu_list_count() of /sys/devices/system/cpu/possible, or a negative errno. */
+int kernel_possible_cpus(void);
+
 /* The kprobe PMU: perf_event_open kprobes, which die with their fd. */
 bool kernel_has_kprobe_pmu(void);
 

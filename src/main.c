@@ -2,25 +2,31 @@
 /*
  * bcc-execcount - count execve() calls per user with eBPF through libbcc.
  *
- *   argv -> cli -> probe source -> hook choice -> compile -> contract -> load
- *   -> attach -> self-test -> loop: snapshot, delta, render -> detach -> final
+ *   argv -> cli -> probe source -> hook choice -> compile (-D settings) ->
+ *   contract -> load -> attach -> self-test -> loop: snapshot, delta, render
+ *   -> detach -> final
  *
  * main() only orchestrates: every phase lives in its own file and reports its
  * own error; main maps the failing phase to an exit code (sysexits.h).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
+#include "cflags.h"
+#include "cgroups.h"
 #include "cli.h"
 #include "counts.h"
 #include "kernel.h"
@@ -72,24 +78,37 @@ static void stage_done(const char *stage, struct timespec *start)
 	clock_gettime(CLOCK_MONOTONIC, start);
 }
 
-/* Exec a file that cannot exist and see the hook count it: proves the hook fires. */
-static int self_test(struct probe *probe, const char *hook_name)
+/*
+ * Make one call of each counted syscall on a path that cannot exist and see
+ * the hooks count them, at entry and at exit: proves they fire.  The probe
+ * keeps these calls out of the counts.
+ */
+static int self_test(struct probe *probe, unsigned int syscalls)
 {
 	char *const args[] = { (char *)"bcc-execcount-self-test", NULL };
 	char *const env[] = { NULL };
-	uint64_t before, after;
+	uint64_t entries, exits, entries_after, exits_after, calls = 0;
 	int err;
 
-	err = probe_self_hits(probe, &before);
+	err = probe_self_hits(probe, &entries, &exits);
 	if (err)
 		return err;
-	execve(SELF_TEST_PATH, args, env);
-	err = probe_self_hits(probe, &after);
+	if (syscalls & SYSCALL_EXECVE) {
+		execve(SELF_TEST_PATH, args, env);
+		calls++;
+	}
+	if (syscalls & SYSCALL_EXECVEAT) {
+		syscall(SYS_execveat, AT_FDCWD, SELF_TEST_PATH, args, env, 0);
+		calls++;
+	}
+	err = probe_self_hits(probe, &entries_after, &exits_after);
 	if (err)
 		return err;
-	if (after <= before) {
-		log_msg("self-test failed: %s is attached but did not see this process's execve -- either the hook is not on the execve path, or the probe does not count its own process into table 'self' as the built-in one does (--print-probe)",
-			hook_name);
+	if (entries_after - entries != calls || exits_after - exits != calls) {
+		log_msg("self-test failed: of this process's %" PRIu64
+			" exec calls the hooks saw %" PRIu64 " at entry and %" PRIu64
+			" at exit -- either a hook is not on the exec path, or the probe does not count its own process into table 'self' as the built-in one does (--print-probe)",
+			calls, entries_after - entries, exits_after - exits);
 		return -ENODATA;
 	}
 	return 0;
@@ -139,11 +158,14 @@ static bool stdout_is_pipe(void)
 }
 
 struct counter {
+	const struct config *cfg;
+	struct key_layout layout;
 	struct probe *probe;
 	struct user_names *users;
+	struct cgroup_names *cgroups;
 	struct snapshot cur;
 	struct snapshot prev;
-	enum output_format format;
+	uint64_t dropped_said; /* the dropped count last warned about */
 };
 
 /*
@@ -164,32 +186,103 @@ static int stdout_status(void)
 	return -err;
 }
 
+/* Names for the rows that will be printed: users, cgroup paths. */
+static void name_rows(struct counter *c)
+{
+	size_t n = c->cfg->top && c->cfg->top < c->cur.len ? c->cfg->top : c->cur.len;
+
+	for (size_t i = 0; i < n; i++) {
+		struct count_row *row = &c->cur.rows[i];
+
+		if (c->users)
+			row->user = user_names_get(c->users, row->key.uid);
+		if (c->cgroups)
+			row->cgroup = cgroup_names_get(c->cgroups, row->key.cgroup);
+	}
+}
+
 /* Read the table, work out deltas, print.  -EPIPE when stdout has gone away. */
 static int emit(struct counter *c, bool final)
 {
 	struct timespec now;
 	int err;
 
-	err = probe_read_counts(c->probe, &c->cur);
+	err = probe_read_counts(c->probe, &c->layout, &c->cur);
 	if (err)
 		return err;
-	counts_sort(&c->cur, ORDER_BY_UID);
+	counts_sort(&c->cur, ORDER_BY_KEY);
 	counts_delta(&c->cur, &c->prev);
 	err = snapshot_copy(&c->prev, &c->cur);
 	if (err) {
 		log_msg("out of memory keeping %zu rows", c->cur.len);
 		return err;
 	}
-	/* classic is the original's line: uid order, no names */
-	if (c->format != FORMAT_CLASSIC) {
-		for (size_t i = 0; i < c->cur.len; i++)
-			c->cur.rows[i].user = user_names_get(c->users, c->cur.rows[i].uid);
+	if (c->cur.dropped > c->dropped_said) {
+		log_msg("warning: %" PRIu64 " execs not counted: the table is full at %lu keys -- raise --max-keys",
+			c->cur.dropped - c->dropped_said, c->cfg->max_keys);
+		c->dropped_said = c->cur.dropped;
+	}
+	/* classic is the original's line: uid order (of the --top busiest), no names */
+	if (c->cfg->format != FORMAT_CLASSIC) {
 		counts_sort(&c->cur, ORDER_BY_COUNT);
+		name_rows(c);
+	} else if (c->cfg->top && c->cfg->top < c->cur.len) {
+		struct snapshot busiest = { .rows = c->cur.rows, .len = c->cfg->top };
+
+		counts_sort(&c->cur, ORDER_BY_COUNT);
+		counts_sort(&busiest, ORDER_BY_KEY);
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	errno = 0;
-	output_rows(c->format, stdout, &c->cur, &now, final);
+	output_rows(c->cfg, stdout, &c->cur, &now, final);
 	return stdout_status();
+}
+
+/* Only the caches the output needs: classic prints bare uids, and cgroups need --by cgroup. */
+static int names_setup(struct counter *c)
+{
+	char root[PATH_MAX];
+	FILE *mountinfo;
+	int err = -ENOENT;
+
+	if ((c->cfg->by_mask & 1u << FIELD_UID) && c->cfg->format != FORMAT_CLASSIC) {
+		c->users = user_names_new(NULL);
+		if (!c->users) {
+			log_msg("out of memory");
+			return -ENOMEM;
+		}
+	}
+	if (!(c->cfg->by_mask & 1u << FIELD_CGROUP))
+		return 0;
+	mountinfo = fopen("/proc/self/mountinfo", "r");
+	if (mountinfo) {
+		err = cgroup2_mount_find(mountinfo, root, sizeof(root));
+		fclose(mountinfo);
+	}
+	if (err) {
+		/* the ids are still counted and shown; only their paths are unknown */
+		log_msg("warning: no cgroup2 mount found: cgroups are shown by id only");
+		return 0;
+	}
+	log_verbose("cgroup paths: below %s", root);
+	c->cgroups = cgroup_names_new(root);
+	if (!c->cgroups) {
+		log_msg("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* "counting execs via <hook>, <hook>, ..., every N s": the first hook is the execve entry. */
+static void log_counting(const struct hooks *hooks, unsigned int interval)
+{
+	char line[HOOKS_MAX * 170];
+	size_t at = 0;
+
+	line[0] = '\0';
+	for (unsigned int i = 0; i < hooks->n && at < sizeof(line); i++)
+		at += snprintf(line + at, sizeof(line) - at, "%s, ", hooks->at[i].name);
+	log_msg("counting execs via %severy %u s; Ctrl-C to end", line, interval);
 }
 
 static int print_versions(void)
@@ -213,8 +306,11 @@ static int run(const struct config *cfg)
 {
 	struct probe_source src = { 0 };
 	struct headers_info headers;
-	struct hook hook = { .perf_fd = -1 };
-	struct counter c = { .format = cfg->format };
+	struct hooks hooks = { 0 };
+	struct cflags cflags;
+	struct counter c = { .cfg = cfg };
+	const char *fns[HOOKS_MAX], *hook_names[HOOKS_MAX];
+	int prog_fds[HOOKS_MAX];
 	struct timespec stage, deadline;
 	sigset_t stops, waitmask;
 	unsigned long ticks = 0;
@@ -246,13 +342,17 @@ static int run(const struct config *cfg)
 		goto out;
 	}
 
-	/* The hook: ask the kernel what it offers before trying anything. */
-	err = hook_choose(cfg->attach, &hook);
+	/* The hooks: ask the kernel what it offers before trying anything. */
+	err = hooks_choose(cfg->attach, cfg->syscalls, &hooks);
 	if (err) {
 		rc = (err == -EPERM || err == -EACCES) ? EX_NOPERM : EX_UNAVAILABLE;
 		goto out;
 	}
-	log_verbose("hook: %s", hook.name);
+	for (unsigned int i = 0; i < hooks.n; i++) {
+		fns[i] = hooks.at[i].fn;
+		hook_names[i] = hooks.at[i].name;
+		log_verbose("hook: %-40s -> %s()", hooks.at[i].name, hooks.at[i].fn);
+	}
 
 	/* Kernel headers: libbcc compiles against them and is unhelpful when they are missing. */
 	if (cfg->kernel_headers && setenv("BCC_KERNEL_SOURCE", cfg->kernel_headers, 1)) {
@@ -276,14 +376,18 @@ static int run(const struct config *cfg)
 	if (stop_signal)
 		goto out;
 
-	/* Compile: clang, through libbcc; the tables are created here. */
-	err = probe_compile(&c.probe, src.text, src.len, src.name);
+	/* Compile: clang, through libbcc, with the -D settings; the tables are created here. */
+	cflags_build(&cflags, cfg, hooks.syscall_wrapper);
+	for (int i = 0; i < cflags.n; i++)
+		log_verbose("cflag: %s", cflags.argv[i]);
+	err = probe_compile(&c.probe, src.text, src.len, src.name, cflags.argv, cflags.n);
 	if (err) {
-		rc = err == -ENOMEM ? EXIT_FAILURE : EX_DATAERR;
+		rc = err == -EINVAL ? EX_DATAERR : EXIT_FAILURE;
 		goto out;
 	}
 	stage_done("compile", &stage);
-	err = probe_check_contract(c.probe, hook_function(&hook));
+	key_layout_init(&c.layout, cfg->by_mask);
+	err = probe_check_contract(c.probe, &c.layout, fns, hooks.n);
 	if (err) {
 		rc = EX_DATAERR;
 		goto out_probe;
@@ -291,24 +395,26 @@ static int run(const struct config *cfg)
 	if (stop_signal)
 		goto out_probe;
 
-	/* Load: the kernel verifier checks the program. */
-	err = probe_load(c.probe, hook_function(&hook), hook_prog_type(&hook));
-	if (err) {
-		rc = err == -EPERM ? EX_NOPERM : EX_DATAERR;
-		goto out_probe;
+	/* Load: the kernel verifier checks each program. */
+	for (unsigned int i = 0; i < hooks.n; i++) {
+		prog_fds[i] = probe_load(c.probe, hooks.at[i].fn, attachment_prog_type(&hooks.at[i]));
+		if (prog_fds[i] < 0) {
+			rc = prog_fds[i] == -EPERM ? EX_NOPERM : EX_DATAERR;
+			goto out_probe;
+		}
 	}
 	stage_done("load", &stage);
 
-	/* Attach, then prove the hook fires. */
+	/* Attach, then prove the hooks fire. */
 	err = probe_self_set(c.probe);
 	if (!err)
-		err = hook_attach(&hook, probe_prog_fd(c.probe));
+		err = hooks_attach(&hooks, prog_fds);
 	if (err) {
 		rc = EXIT_FAILURE;
 		goto out_probe;
 	}
 	stage_done("attach", &stage);
-	err = self_test(c.probe, hook.name);
+	err = self_test(c.probe, cfg->syscalls);
 	if (err) {
 		rc = EXIT_FAILURE;
 		goto out_detach;
@@ -317,20 +423,18 @@ static int run(const struct config *cfg)
 	if (stop_signal)
 		goto out_detach;
 
-	c.users = user_names_new(NULL);
-	if (!c.users) {
-		log_msg("out of memory");
+	err = names_setup(&c);
+	if (err) {
 		rc = EXIT_FAILURE;
 		goto out_detach;
 	}
-	log_msg("counting execve calls via %s, every %u s; Ctrl-C to end", hook.name,
-		cfg->interval);
+	log_counting(&hooks, cfg->interval);
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	errno = 0;
-	output_start(cfg->format, stdout,
-		     &(struct run_info){ .hook = hook.name,
+	output_start(cfg, stdout,
+		     &(struct run_info){ .hooks = hook_names,
+					 .nhooks = hooks.n,
 					 .probe = cfg->probe_path ? cfg->probe_path : "builtin",
-					 .interval = cfg->interval,
 					 .pid = getpid(),
 					 .version = EXECCOUNT_VERSION },
 		     &deadline);
@@ -372,18 +476,19 @@ static int run(const struct config *cfg)
 	}
 
 	/* Stop counting first, so the final totals are the last word. */
-	hook_detach(&hook);
+	hooks_detach(&hooks);
 	err = emit(&c, true);
 	/* a hung-up terminal (SIGHUP) cannot take the final block: not a failure */
 	if (err && err != -EPIPE && !(err == -EIO && stop_signal == SIGHUP))
 		rc = EXIT_FAILURE;
 
 out_detach:
-	hook_detach(&hook);
+	hooks_detach(&hooks);
 out_probe:
 	probe_destroy(c.probe);
 out:
 	user_names_free(c.users);
+	cgroup_names_free(c.cgroups);
 	snapshot_free(&c.cur);
 	snapshot_free(&c.prev);
 	source_free(&src);

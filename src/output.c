@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define USER_WIDTH 16
+#define COMM_WIDTH 16
 
 static int stream_status(FILE *out)
 {
@@ -85,18 +86,60 @@ void json_write_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void json_write_rows(FILE *out, const struct snapshot *snap)
+static const char *const syscall_names[] = { "execve", "execveat" };
+
+static size_t shown(const struct config *cfg, const struct snapshot *snap)
+{
+	return cfg->top && cfg->top < snap->len ? cfg->top : snap->len;
+}
+
+static void json_write_key(FILE *out, const struct config *cfg, const struct count_row *row)
+{
+	for (unsigned int f = 0; f < cfg->nby; f++) {
+		if (f)
+			fputc(',', out);
+		switch (cfg->by[f]) {
+		case FIELD_UID:
+			fprintf(out, "\"uid\":%" PRIu32 ",\"user\":", row->key.uid);
+			if (row->user)
+				json_write_string(out, row->user);
+			else
+				fputs("null", out);
+			break;
+		case FIELD_COMM:
+			fputs("\"comm\":", out);
+			json_write_string(out, row->key.comm);
+			break;
+		case FIELD_EXE:
+			fputs("\"exe\":", out);
+			json_write_string(out, row->key.exe);
+			break;
+		case FIELD_CGROUP:
+			fputs("\"cgroup\":", out);
+			if (row->cgroup)
+				json_write_string(out, row->cgroup);
+			else
+				fputs("null", out);
+			fprintf(out, ",\"cgroup_id\":%" PRIu64, row->key.cgroup);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void json_write_rows(FILE *out, const struct config *cfg, const struct snapshot *snap)
 {
 	fputs("\"rows\":[", out);
-	for (size_t i = 0; i < snap->len; i++) {
+	for (size_t i = 0; i < shown(cfg, snap); i++) {
 		const struct count_row *row = &snap->rows[i];
 
-		fprintf(out, "%s{\"uid\":%" PRIu32 ",\"user\":", i ? "," : "", row->uid);
-		if (row->user)
-			json_write_string(out, row->user);
-		else
-			fputs("null", out);
-		fprintf(out, ",\"count\":%" PRIu64 ",\"delta\":%" PRIu64 "}", row->count,
+		fputs(i ? ",{" : "{", out);
+		json_write_key(out, cfg, row);
+		fprintf(out,
+			",\"count\":%" PRIu64 ",\"execve\":%" PRIu64 ",\"execveat\":%" PRIu64
+			",\"ok\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"delta\":%" PRIu64 "}",
+			row->count, row->n.execve, row->n.execveat, row->n.ok, row->n.failed,
 			row->delta);
 	}
 	fputc(']', out);
@@ -110,12 +153,30 @@ static void json_write_head(FILE *out, const char *type, const struct timespec *
 	fprintf(out, "{\"type\":\"%s\",\"ts\":\"%s\"", type, ts);
 }
 
-static int json_start(FILE *out, const struct run_info *info, const struct timespec *now)
+static int json_start(FILE *out, const struct config *cfg, const struct run_info *info,
+		      const struct timespec *now)
 {
+	const char *sep = "";
+
 	json_write_head(out, "start", now);
 	fputs(",\"hook\":", out);
-	json_write_string(out, info->hook);
-	fprintf(out, ",\"interval\":%u,\"probe\":", info->interval);
+	json_write_string(out, info->nhooks ? info->hooks[0] : "");
+	fputs(",\"hooks\":[", out);
+	for (unsigned int i = 0; i < info->nhooks; i++) {
+		fputs(i ? "," : "", out);
+		json_write_string(out, info->hooks[i]);
+	}
+	fputs("],\"by\":[", out);
+	for (unsigned int f = 0; f < cfg->nby; f++)
+		fprintf(out, "%s\"%s\"", f ? "," : "", key_field_name(cfg->by[f]));
+	fputs("],\"syscalls\":[", out);
+	for (unsigned int i = 0; i < 2; i++)
+		if (cfg->syscalls & 1u << i) {
+			fprintf(out, "%s\"%s\"", sep, syscall_names[i]);
+			sep = ",";
+		}
+	fprintf(out, "],\"max_keys\":%lu,\"interval\":%u,\"probe\":", cfg->max_keys,
+		cfg->interval);
 	json_write_string(out, info->probe);
 	fprintf(out, ",\"pid\":%ld,\"version\":", (long)info->pid);
 	json_write_string(out, info->version);
@@ -123,100 +184,151 @@ static int json_start(FILE *out, const struct run_info *info, const struct times
 	return stream_status(out);
 }
 
-static int json_rows(FILE *out, const struct snapshot *snap, const struct timespec *now, bool final)
+static int json_rows(FILE *out, const struct config *cfg, const struct snapshot *snap,
+		     const struct timespec *now, bool final)
 {
 	json_write_head(out, final ? "final" : "tick", now);
-	fputc(',', out);
-	json_write_rows(out, snap);
+	fprintf(out, ",\"keys\":%zu,\"dropped\":%" PRIu64 ",", snap->len, snap->dropped);
+	json_write_rows(out, cfg, snap);
 	fputs("}\n", out);
 	return stream_status(out);
 }
 
 /*
- * A user name for a terminal, padded to USER_WIDTH columns: a valid UTF-8
- * character is one column, control characters (C0, DEL, C1) and invalid bytes
- * are shown as '?', and a longer name is cut with a '+' in its last column.
- * buf holds at least USER_WIDTH * 4 + 1 bytes.
+ * Text for a terminal: a valid UTF-8 character is one column, control
+ * characters (C0, DEL, C1) and invalid bytes are shown as '?'.  With width > 0
+ * the text is padded to width columns, and a longer one is cut with a '+' in
+ * its last column; with width 0 it is written whole.
  */
-static void table_user(char *buf, const char *user)
+static void term_text(FILE *out, const char *text, int width)
 {
-	const unsigned char *p = (const unsigned char *)(user ? user : "-");
-	size_t out = 0;
+	const unsigned char *p = (const unsigned char *)text;
 	int cols = 0;
 
-	while (*p && cols < USER_WIDTH) {
+	while (*p && (width == 0 || cols < width)) {
 		int n = utf8_len(p);
 		/* U+0080..U+009F, the C1 controls, are 0xc2 0x80..0x9f in UTF-8 */
 		bool control = *p < 0x20 || *p == 0x7f || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0);
 
-		if (cols == USER_WIDTH - 1 && p[n ? n : 1]) {
-			buf[out++] = '+';
+		if (width && cols == width - 1 && p[n ? n : 1]) {
+			fputc('+', out);
 			cols++;
 			break;
 		}
 		if (n == 0 || control) {
-			buf[out++] = '?';
+			fputc('?', out);
 			p += n ? n : 1;
 		} else {
-			memcpy(buf + out, p, n);
-			out += n;
+			fwrite(p, 1, n, out);
 			p += n;
 		}
 		cols++;
 	}
-	while (cols++ < USER_WIDTH)
-		buf[out++] = ' ';
-	buf[out] = '\0';
+	while (cols++ < width)
+		fputc(' ', out);
 }
 
-static int table_rows(FILE *out, const struct snapshot *snap, const struct timespec *now,
-		      bool final)
+/* The fixed-width key columns come first (in --by order), then the numbers, then CGROUP and EXE. */
+static void table_header(FILE *out, const struct config *cfg, int cgroup_width)
+{
+	for (unsigned int f = 0; f < cfg->nby; f++)
+		if (cfg->by[f] == FIELD_UID)
+			fprintf(out, "%10s %-*s ", "UID", USER_WIDTH, "USER");
+		else if (cfg->by[f] == FIELD_COMM)
+			fprintf(out, "%-*s ", COMM_WIDTH, "COMM");
+	fprintf(out, "%12s %10s %10s %10s", "COUNT", "OK", "FAILED", "DELTA");
+	if (cfg->by_mask & 1u << FIELD_CGROUP)
+		fprintf(out, " %-*s", cgroup_width, "CGROUP");
+	if (cfg->by_mask & 1u << FIELD_EXE)
+		fputs(" EXE", out);
+	fputc('\n', out);
+}
+
+static void table_row(FILE *out, const struct config *cfg, const struct count_row *row,
+		      int cgroup_width)
+{
+	for (unsigned int f = 0; f < cfg->nby; f++)
+		if (cfg->by[f] == FIELD_UID) {
+			fprintf(out, "%10" PRIu32 " ", row->key.uid);
+			term_text(out, row->user ? row->user : "-", USER_WIDTH);
+			fputc(' ', out);
+		} else if (cfg->by[f] == FIELD_COMM) {
+			term_text(out, row->key.comm, COMM_WIDTH);
+			fputc(' ', out);
+		}
+	fprintf(out, "%12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64, row->count,
+		row->n.ok, row->n.failed, row->delta);
+	if (cfg->by_mask & 1u << FIELD_CGROUP) {
+		fputc(' ', out);
+		term_text(out, row->cgroup ? row->cgroup : "?", cgroup_width);
+	}
+	if (cfg->by_mask & 1u << FIELD_EXE) {
+		fputc(' ', out);
+		term_text(out, row->key.exe, 0);
+	}
+	fputc('\n', out);
+}
+
+static int table_rows(FILE *out, const struct config *cfg, const struct snapshot *snap,
+		      const struct timespec *now, bool final)
 {
 	struct tm tm;
 	char when[16] = "";
-	char user[USER_WIDTH * 4 + 1];
+	int cgroup_width = 0;
+	size_t n = shown(cfg, snap);
 
+	/* with EXE after it, CGROUP is padded to its longest entry (up to 48 columns) */
+	if ((cfg->by_mask & 1u << FIELD_EXE) && (cfg->by_mask & 1u << FIELD_CGROUP)) {
+		cgroup_width = 6;
+		for (size_t i = 0; i < n; i++) {
+			const char *cg = snap->rows[i].cgroup;
+			size_t len = strlen(cg ? cg : "?");
+
+			if (len > (size_t)cgroup_width)
+				cgroup_width = len < 48 ? (int)len : 48;
+		}
+	}
 	if (localtime_r(&now->tv_sec, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	fprintf(out, "%s%s\n", when, final ? " (final)" : "");
-	fprintf(out, "%10s %-*s %12s %10s\n", "UID", USER_WIDTH, "USER", "COUNT", "DELTA");
-	for (size_t i = 0; i < snap->len; i++) {
-		const struct count_row *row = &snap->rows[i];
-
-		table_user(user, row->user);
-		fprintf(out, "%10" PRIu32 " %s %12" PRIu64 " %10" PRIu64 "\n", row->uid, user,
-			row->count, row->delta);
-	}
+	table_header(out, cfg, cgroup_width);
+	for (size_t i = 0; i < n; i++)
+		table_row(out, cfg, &snap->rows[i], cgroup_width);
+	if (n < snap->len)
+		fprintf(out, "(%zu more keys: --top %lu)\n", snap->len - n, cfg->top);
+	if (snap->dropped)
+		fprintf(out, "dropped %" PRIu64 " execs: the table is full at %lu keys -- raise --max-keys\n",
+			snap->dropped, cfg->max_keys);
 	fputc('\n', out);
 	return stream_status(out);
 }
 
 /* The Python original's print(): every entry followed by a tab, then a newline. */
-static int classic_rows(FILE *out, const struct snapshot *snap)
+static int classic_rows(FILE *out, const struct config *cfg, const struct snapshot *snap)
 {
-	for (size_t i = 0; i < snap->len; i++)
+	for (size_t i = 0; i < shown(cfg, snap); i++)
 		fprintf(out, "User ID %" PRIu32 " has invoked %" PRIu64 " times execve syscall!\t",
-			snap->rows[i].uid, snap->rows[i].count);
+			snap->rows[i].key.uid, snap->rows[i].count);
 	fputc('\n', out);
 	return stream_status(out);
 }
 
-int output_start(enum output_format format, FILE *out, const struct run_info *info,
+int output_start(const struct config *cfg, FILE *out, const struct run_info *info,
 		 const struct timespec *now)
 {
-	return format == FORMAT_JSON ? json_start(out, info, now) : 0;
+	return cfg->format == FORMAT_JSON ? json_start(out, cfg, info, now) : 0;
 }
 
-int output_rows(enum output_format format, FILE *out, const struct snapshot *snap,
+int output_rows(const struct config *cfg, FILE *out, const struct snapshot *snap,
 		const struct timespec *now, bool final)
 {
-	switch (format) {
+	switch (cfg->format) {
 	case FORMAT_JSON:
-		return json_rows(out, snap, now, final);
+		return json_rows(out, cfg, snap, now, final);
 	case FORMAT_CLASSIC:
-		return classic_rows(out, snap);
+		return classic_rows(out, cfg, snap);
 	case FORMAT_TABLE:
 	default:
-		return table_rows(out, snap, now, final);
+		return table_rows(out, cfg, snap, now, final);
 	}
 }

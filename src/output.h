@@ -15,22 +15,24 @@
 #include "counts.h"
 
 struct run_info {
-	const char *hook;  /* "kprobe:__x64_sys_execve", "tracepoint:syscalls:sys_enter_execve" */
+	/* every attachment, the execve entry first: "kprobe:__x64_sys_execve", ... */
+	const char *const *hooks;
+	unsigned int nhooks;
 	const char *probe; /* "builtin" or the --probe path */
-	unsigned int interval;
 	pid_t pid;
 	const char *version;
 };
 
 /* Counting has begun (only json prints anything: its "start" line). */
-int output_start(enum output_format format, FILE *out, const struct run_info *info,
+int output_start(const struct config *cfg, FILE *out, const struct run_info *info,
 		 const struct timespec *now);
 
 /*
- * One interval's rows, already in display order; final marks the last block,
- * printed at exit.  Returns 0, or -EIO once the stream has failed.
+ * One interval's rows, already in display order (at most cfg->top of them
+ * are printed); final marks the last block, printed at exit.  Returns 0, or
+ * -EIO once the stream has failed.
  */
-int output_rows(enum output_format format, FILE *out, const struct snapshot *snap,
+int output_rows(const struct config *cfg, FILE *out, const struct snapshot *snap,
 		const struct timespec *now, bool final);
 
 /* Helpers shared by the renderers, exported for the unit tests. */

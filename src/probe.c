@@ -5,6 +5,7 @@
 #include <bcc/bcc_version.h>
 #include <bcc/libbpf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,13 +13,31 @@
 #include <unistd.h>
 
 #include "contract.h"
+#include "kernel.h"
 #include "log.h"
+
+#define PROGS_MAX 8
+/* keys per batch call, so that keys and per-CPU values take at most about 1 MiB */
+#define BATCH_BYTES (1u << 20)
+/* the kernel's ENOTSUPP, which user-space headers do not define */
+#define KERNEL_ENOTSUPP 524
 
 struct probe {
 	void *module;
-	int prog_fd;
+	struct {
+		const char *fn;
+		int fd;
+	} progs[PROGS_MAX];
+	unsigned int nprogs;
 	int counts_fd;
+	int stats_fd;
 	int self_fd;
+	/* reading counts: one exec_counts per possible CPU per key; buffers allocated on first use */
+	int ncpus;
+	bool no_batch;
+	unsigned int batch_len;
+	void *batch_keys;
+	struct exec_counts *values;
 };
 
 const char *probe_libbcc_version(void)
@@ -52,13 +71,21 @@ static void stdout_restore(int saved)
 	close(saved);
 }
 
-int probe_compile(struct probe **out, const char *source, size_t len, const char *name)
+int probe_compile(struct probe **out, const char *source, size_t len, const char *name,
+		  const char *const *cflags, int ncflags)
 {
+	int ncpus = kernel_possible_cpus();
+
 	struct probe *probe;
 	char *text;
 	int n, saved;
 
 	*out = NULL;
+	if (ncpus < 1) {
+		log_msg("cannot tell how many CPUs there can be (/sys/devices/system/cpu/possible): %s",
+			strerror(ncpus ? -ncpus : EINVAL));
+		return -EIO;
+	}
 	probe = calloc(1, sizeof(*probe));
 	/* #line: clang's diagnostics then name the user's file, not /virtual/main.c */
 	text = malloc(sizeof("#line 1 \"\"\n") + 2 * strlen(name) + len);
@@ -79,7 +106,8 @@ int probe_compile(struct probe **out, const char *source, size_t len, const char
 	text[n + len] = '\0';
 
 	saved = stdout_to_stderr();
-	probe->module = bpf_module_create_c_from_string(text, 0, NULL, 0, true, NULL);
+	probe->module =
+		bpf_module_create_c_from_string(text, 0, (const char **)cflags, ncflags, true, NULL);
 	stdout_restore(saved);
 	free(text);
 	if (!probe->module) {
@@ -87,20 +115,33 @@ int probe_compile(struct probe **out, const char *source, size_t len, const char
 		log_msg("probe %s did not compile (clang's messages above)", name);
 		return -EINVAL;
 	}
-	probe->prog_fd = -1;
+	probe->ncpus = ncpus;
 	probe->counts_fd = bpf_table_fd(probe->module, CONTRACT_COUNTS_TABLE);
+	probe->stats_fd = bpf_table_fd(probe->module, CONTRACT_STATS_TABLE);
 	probe->self_fd = bpf_table_fd(probe->module, CONTRACT_SELF_TABLE);
+	/* a debugging switch for the tests: read key by key, as on kernels before 5.6 */
+	probe->no_batch = getenv("EXECCOUNT_DEBUG_NO_BATCH") != NULL;
 	*out = probe;
 	return 0;
 }
 
-static int check_table(struct probe *probe, const char *table, size_t key, size_t value)
+static int check_table(struct probe *probe, const char *table, int type, size_t key,
+		       size_t value)
 {
+	static const char *const type_names[] = {
+		[BPF_MAP_TYPE_ARRAY] = "BPF_ARRAY",
+		[BPF_MAP_TYPE_PERCPU_HASH] = "BPF_PERCPU_HASH",
+	};
 	size_t got_key, got_value;
 
 	if (bpf_table_id(probe->module, table) >= bpf_num_tables(probe->module)) {
 		log_msg("probe has no table '%s' -- it is part of the probe contract (see --print-probe)",
 			table);
+		return -ENOENT;
+	}
+	if (bpf_table_type(probe->module, table) != type) {
+		log_msg("probe table '%s' must be a %s, as in the built-in probe (--print-probe)",
+			table, type_names[type]);
 		return -ENOENT;
 	}
 	got_key = bpf_table_key_size(probe->module, table);
@@ -113,27 +154,38 @@ static int check_table(struct probe *probe, const char *table, size_t key, size_
 	return 0;
 }
 
-int probe_check_contract(struct probe *probe, const char *fn)
+int probe_check_contract(struct probe *probe, const struct key_layout *layout,
+			 const char *const *fns, unsigned int nfns)
 {
 	int err;
 
-	err = check_table(probe, CONTRACT_COUNTS_TABLE, sizeof(contract_counts_key),
-			  sizeof(contract_counts_value));
+	err = check_table(probe, CONTRACT_COUNTS_TABLE, BPF_MAP_TYPE_PERCPU_HASH, layout->size,
+			  sizeof(struct exec_counts));
 	if (!err)
-		err = check_table(probe, CONTRACT_SELF_TABLE, sizeof(uint32_t),
+		err = check_table(probe, CONTRACT_STATS_TABLE, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+				  sizeof(struct contract_stats));
+	if (!err)
+		err = check_table(probe, CONTRACT_SELF_TABLE, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
 				  sizeof(struct contract_self));
 	if (err)
 		return err;
-	if (!bpf_function_start(probe->module, fn)) {
-		log_msg("probe has no function '%s', which this hook attaches", fn);
-		return -ENOENT;
-	}
+	for (unsigned int i = 0; i < nfns; i++)
+		if (!bpf_function_start(probe->module, fns[i])) {
+			log_msg("probe has no function '%s', which this hook attaches", fns[i]);
+			return -ENOENT;
+		}
 	return 0;
 }
 
 int probe_load(struct probe *probe, const char *fn, int prog_type)
 {
 	int fd;
+
+	for (unsigned int i = 0; i < probe->nprogs; i++)
+		if (strcmp(probe->progs[i].fn, fn) == 0)
+			return probe->progs[i].fd;
+	if (probe->nprogs == PROGS_MAX)
+		return -E2BIG;
 
 	/* a failed load makes libbcc retry with a log and print the verifier's output on stderr */
 	fd = bcc_func_load(probe->module, prog_type, fn, bpf_function_start(probe->module, fn),
@@ -151,13 +203,9 @@ int probe_load(struct probe *probe, const char *fn, int prog_type)
 				fn, strerror(-err));
 		return err;
 	}
-	probe->prog_fd = fd;
-	return 0;
-}
-
-int probe_prog_fd(const struct probe *probe)
-{
-	return probe->prog_fd;
+	probe->progs[probe->nprogs].fn = fn;
+	probe->progs[probe->nprogs++].fd = fd;
+	return fd;
 }
 
 int probe_self_set(struct probe *probe)
@@ -180,7 +228,7 @@ int probe_self_set(struct probe *probe)
 	return 0;
 }
 
-int probe_self_hits(struct probe *probe, uint64_t *hits)
+int probe_self_hits(struct probe *probe, uint64_t *entries, uint64_t *exits)
 {
 	uint32_t zero = 0;
 	struct contract_self self;
@@ -189,36 +237,126 @@ int probe_self_hits(struct probe *probe, uint64_t *hits)
 		log_msg("reading table '%s': %s", CONTRACT_SELF_TABLE, strerror(errno));
 		return -errno;
 	}
-	*hits = self.hits;
+	*entries = self.entries;
+	*exits = self.exits;
 	return 0;
 }
 
-int probe_read_counts(struct probe *probe, struct snapshot *snap)
+/* One key: its per-CPU values summed. */
+static int push_raw(struct probe *probe, struct snapshot *snap, const struct key_layout *layout,
+		    const void *raw, const struct exec_counts *percpu)
 {
-	contract_counts_key key, next;
-	contract_counts_value value;
-	int err;
+	struct exec_counts sum = { 0 };
+	struct exec_key key;
 
-	snap->len = 0;
-	if (bpf_get_first_key(probe->counts_fd, &next, sizeof(next)))
+	for (int cpu = 0; cpu < probe->ncpus; cpu++) {
+		sum.execve += percpu[cpu].execve;
+		sum.execveat += percpu[cpu].execveat;
+		sum.ok += percpu[cpu].ok;
+		sum.failed += percpu[cpu].failed;
+	}
+	key_decode(layout, raw, &key);
+	return snapshot_push(snap, &key, &sum);
+}
+
+/* Room for batch_len keys and their values (batch_len >= 1). */
+static int read_buffers(struct probe *probe, const struct key_layout *layout)
+{
+	size_t per_key = layout->size + probe->ncpus * sizeof(struct exec_counts);
+
+	if (probe->values)
+		return 0;
+	probe->batch_len = BATCH_BYTES / per_key ? BATCH_BYTES / per_key : 1;
+	probe->batch_keys = malloc(probe->batch_len * layout->size);
+	probe->values = malloc(probe->batch_len * probe->ncpus * sizeof(struct exec_counts));
+	return probe->batch_keys && probe->values ? 0 : -ENOMEM;
+}
+
+/* One lookup per key: kernels before 5.6.  Keys are never deleted, so a failed lookup is an error. */
+static int read_by_key(struct probe *probe, const struct key_layout *layout, struct snapshot *snap)
+{
+	unsigned char key[sizeof(struct exec_key)], next[sizeof(struct exec_key)];
+	int err = read_buffers(probe, layout);
+
+	if (err)
+		return err;
+	if (bpf_get_first_key(probe->counts_fd, next, layout->size))
 		goto out_iter;
 	do {
-		key = next;
-		/* keys are never deleted, so a failed lookup is an error, not a race */
-		if (bpf_lookup_elem(probe->counts_fd, &key, &value)) {
-			err = -errno;
-			goto out;
-		}
-		err = snapshot_push(snap, key, value);
+		memcpy(key, next, layout->size);
+		if (bpf_lookup_elem(probe->counts_fd, key, probe->values))
+			return -errno;
+		err = push_raw(probe, snap, layout, key, probe->values);
 		if (err)
-			goto out;
-	} while (bpf_get_next_key(probe->counts_fd, &key, &next) == 0);
+			return err;
+	} while (bpf_get_next_key(probe->counts_fd, key, next) == 0);
 out_iter:
 	/* the iteration ends (or finds an empty table) with ENOENT */
-	err = errno == ENOENT ? 0 : -errno;
-out:
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/*
+ * batch_len keys at a time.  -EINVAL or -ENOTSUPP on the first call: the
+ * kernel has no batch ops (< 5.6), and the caller falls back for good.
+ */
+static int read_batch(struct probe *probe, const struct key_layout *layout, struct snapshot *snap)
+{
+	__u32 batch, next, n;
+	bool first = true;
+	int err = read_buffers(probe, layout);
+
 	if (err)
-		log_msg("reading table '%s': %s", CONTRACT_COUNTS_TABLE, strerror(-err));
+		return err;
+	for (;;) {
+		n = probe->batch_len;
+		err = bpf_lookup_batch(probe->counts_fd, first ? NULL : &batch, &next,
+				       probe->batch_keys, probe->values, &n);
+		err = err ? -errno : 0;
+		if (err && err != -ENOENT)
+			return err;
+		for (__u32 i = 0; i < n; i++) {
+			int perr = push_raw(probe, snap, layout,
+					    (unsigned char *)probe->batch_keys + i * layout->size,
+					    probe->values + (size_t)i * probe->ncpus);
+
+			if (perr)
+				return perr;
+		}
+		if (err == -ENOENT)
+			return 0;
+		batch = next;
+		first = false;
+	}
+}
+
+int probe_read_counts(struct probe *probe, const struct key_layout *layout, struct snapshot *snap)
+{
+	struct contract_stats stats;
+	uint32_t zero = 0;
+	const char *table = CONTRACT_COUNTS_TABLE;
+	int err = -EINVAL;
+
+	snap->len = 0;
+	if (!probe->no_batch) {
+		err = read_batch(probe, layout, snap);
+		if ((err == -EINVAL || err == -KERNEL_ENOTSUPP) && snap->len == 0) {
+			log_verbose("no batch lookups in this kernel (%s): reading key by key",
+				    strerror(-err));
+			probe->no_batch = true;
+		}
+	}
+	if (probe->no_batch) {
+		snap->len = 0;
+		err = read_by_key(probe, layout, snap);
+	}
+	if (!err) {
+		table = CONTRACT_STATS_TABLE;
+		err = bpf_lookup_elem(probe->stats_fd, &zero, &stats) ? -errno : 0;
+		if (!err)
+			snap->dropped = stats.dropped;
+	}
+	if (err)
+		log_msg("reading table '%s': %s", table, err == -ENOMEM ? "out of memory" : strerror(-err));
 	return err;
 }
 
@@ -226,8 +364,10 @@ void probe_destroy(struct probe *probe)
 {
 	if (!probe)
 		return;
-	if (probe->prog_fd >= 0)
-		close(probe->prog_fd);
+	for (unsigned int i = 0; i < probe->nprogs; i++)
+		close(probe->progs[i].fd);
 	bpf_module_destroy(probe->module);
+	free(probe->batch_keys);
+	free(probe->values);
 	free(probe);
 }

@@ -13,30 +13,43 @@
 #include <sys/types.h>
 
 #include "counts.h"
+#include "keys.h"
 
 struct probe;
 
 /*
- * Compile source with libbcc.  name is what diagnostics call the file (clang
- * sees a #line directive), so errors point at the user's own file and line.
- * Tables are created here.  Returns 0 or -EINVAL (compile failed: clang's
- * diagnostics are on stderr) or -ENOMEM.
+ * Compile source with libbcc and the cflags (-D settings).  name is what
+ * diagnostics call the file (clang sees a #line directive), so errors point
+ * at the user's own file and line.  Tables are created here.  Returns 0 or
+ * -EINVAL (compile failed: clang's diagnostics are on stderr) or -ENOMEM.
  */
-int probe_compile(struct probe **out, const char *source, size_t len, const char *name);
+int probe_compile(struct probe **out, const char *source, size_t len, const char *name,
+		  const char *const *cflags, int ncflags);
 
-/* Every table, size and function the host needs, for the hook using fn. -ENOENT if not. */
-int probe_check_contract(struct probe *probe, const char *fn);
+/*
+ * Every table the host reads, with the sizes it expects (the counts key as
+ * layout says), and each function in fns.  -ENOENT, named, if not.
+ */
+int probe_check_contract(struct probe *probe, const struct key_layout *layout,
+			 const char *const *fns, unsigned int nfns);
 
-/* Load fn as prog_type: -EPERM (privilege) or another -errno (verifier: log on stderr). */
+/*
+ * Load fn as prog_type and return its fd (owned by the probe; loading the
+ * same fn again returns the same fd), or -EPERM (privilege) or another
+ * -errno (verifier: its log is on stderr).
+ */
 int probe_load(struct probe *probe, const char *fn, int prog_type);
-int probe_prog_fd(const struct probe *probe);
 
-/* The self-test's counter: whose execs it takes (this process), and how many it has seen. */
+/* The self-test's counters: whose calls they take (this process), and how many were seen. */
 int probe_self_set(struct probe *probe);
-int probe_self_hits(struct probe *probe, uint64_t *hits);
+int probe_self_hits(struct probe *probe, uint64_t *entries, uint64_t *exits);
 
-/* Replace snap's rows with the counts table, in the kernel's order. */
-int probe_read_counts(struct probe *probe, struct snapshot *snap);
+/*
+ * Replace snap's rows with the counts table (in the kernel's order), decoded
+ * with layout, and read the dropped counter.  Uses BPF_MAP_LOOKUP_BATCH
+ * where the kernel has it (5.6+), else one lookup per key.
+ */
+int probe_read_counts(struct probe *probe, const struct key_layout *layout, struct snapshot *snap);
 
 /* Close the program and destroy the module (which closes the tables); NULL is fine. */
 void probe_destroy(struct probe *probe);

@@ -6,17 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct user_entry {
-	uint32_t uid;
-	char *name; /* NULL: looked up, no such user */
-};
+#include "idmap.h"
 
-/* Sorted by uid; a machine has few uids that exec, so an array will do. */
 struct user_names {
 	user_lookup_fn lookup;
-	struct user_entry *entries;
-	size_t len;
-	size_t cap;
+	struct idmap map; /* uid -> name, or NULL: looked up, no such user */
 };
 
 static int passwd_lookup(uint32_t uid, char *buf, size_t len)
@@ -49,38 +43,18 @@ void user_names_free(struct user_names *names)
 {
 	if (!names)
 		return;
-	for (size_t i = 0; i < names->len; i++)
-		free(names->entries[i].name);
-	free(names->entries);
+	idmap_free(&names->map);
 	free(names);
-}
-
-/* Index of the first entry with entry.uid >= uid. */
-static size_t lower_bound(const struct user_names *names, uint32_t uid)
-{
-	size_t lo = 0, hi = names->len;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (names->entries[mid].uid < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 const char *user_names_get(struct user_names *names, uint32_t uid)
 {
-	size_t at = lower_bound(names, uid);
+	const struct idmap_entry *known = idmap_find(&names->map, uid);
 	char buf[256];
-	char *name = NULL;
 	int err;
 
-	if (at < names->len && names->entries[at].uid == uid)
-		return names->entries[at].name;
-
+	if (known)
+		return known->name;
 	err = names->lookup(uid, buf, sizeof(buf));
 	/* getpwuid_r(3) may say "no such user" with any of these */
 	if (err == -ESRCH || err == -EBADF || err == -EPERM)
@@ -88,23 +62,8 @@ const char *user_names_get(struct user_names *names, uint32_t uid)
 	/* remember names and "no such user", but retry after a passing NSS failure */
 	if (err && err != -ENOENT)
 		return NULL;
-	if (!err && !(name = strdup(buf)))
+	/* out of memory: no answer, and nothing remembered */
+	if (idmap_put(&names->map, uid, err ? NULL : buf))
 		return NULL;
-	if (names->len == names->cap) {
-		size_t cap = names->cap ? names->cap * 2 : 16;
-		struct user_entry *entries = realloc(names->entries, cap * sizeof(*entries));
-
-		/* out of memory: answer without remembering */
-		if (!entries) {
-			free(name);
-			return NULL;
-		}
-		names->entries = entries;
-		names->cap = cap;
-	}
-	memmove(&names->entries[at + 1], &names->entries[at],
-		(names->len - at) * sizeof(*names->entries));
-	names->entries[at] = (struct user_entry){ .uid = uid, .name = name };
-	names->len++;
-	return name;
+	return idmap_find(&names->map, uid)->name;
 }

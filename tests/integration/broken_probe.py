@@ -6,12 +6,13 @@ message that points at the problem, and nothing is left loaded.
   syntax error at a known line          65, stderr has "<path>:<line>:" (also for a relative path)
   missing file / a directory            66, stderr names the path
   no table `counts` (renamed)           65, stderr names `counts`
-  `counts` with 4-byte values           65, stderr names `counts`
+  `counts` with 24-byte values          65, stderr names `counts`
+  `counts` with an 8-byte uid key       65, stderr names `counts` (the host decodes 4)
   no execve_* functions (renamed)       65, stderr names the function the hook needs
   verifier rejection (no NULL check)    65, stderr says the verifier rejected it
   self-test cannot see its exec         1, stderr says the self-test failed (the probe no longer
                                         counts its own process into `self`)
-For each, no program execve_*/broken_* and no map counts/self/tallies created by the run remains.
+For each, none of the run's programs (execve*, exit_*, exec_*, broken_*) and maps remains.
 """
 import os
 import re
@@ -20,8 +21,8 @@ import tempfile
 
 import etest
 
-MAP_NAMES = ("counts", "self", "tallies")
-PROG_PREFIXES = ("execve_", "broken_")
+MAP_NAMES = ("counts", "stats", "calls", "scratch", "self", "tallies")
+PROG_PREFIXES = ("execve", "exit_", "exec_", "broken_")
 
 
 def refused(args, argv, want_rc, want_texts, what, cwd=None):
@@ -51,8 +52,8 @@ def test(args):
     tmp = tempfile.mkdtemp(prefix="execcount-broken-")
     try:
         # a syntax error on a line of its own, inside the function body
-        anchor = [i for i, line in enumerate(lines) if "u32 zero = 0;" in line]
-        etest.check(len(anchor) == 1, "the probe should have one line 'u32 zero = 0;'")
+        anchor = [i for i, line in enumerate(lines) if "u32 tid = ctx->old_pid;" in line]
+        etest.check(len(anchor) == 1, "the probe should have one line 'u32 tid = ctx->old_pid;'")
         bad_line = anchor[0] + 2  # 1-based number of the line inserted after the anchor
         syntax = lines[:anchor[0] + 1] + ["\tu32 broken_here = ;"] + lines[anchor[0] + 1:]
         path = os.path.join(tmp, "syntax.c")
@@ -72,22 +73,30 @@ def test(args):
 
         # every `counts` renamed, comments too, so only the tool can name it in its message
         renamed, n = re.subn(r"\bcounts\b", "tallies", shipped)
-        etest.check(n >= 2 and "BPF_HASH(tallies," in renamed,
+        etest.check(n >= 2 and "BPF_PERCPU_HASH(tallies," in renamed,
                     "expected the probe to declare and use a table `counts`")
         path = os.path.join(tmp, "no-table.c")
         etest.write_text(path, renamed)
         refused(args, ["--probe", path, "--format", "json", "1"], 65, ["counts"],
                 "a probe without the table counts")
 
-        # 4-byte values: compiles and loads, but the host reads 8-byte counts
-        narrow = etest.replace_once(shipped, "BPF_HASH(counts, u32, u64, MAX_KEYS);",
-                                    "BPF_HASH(counts, u32, u32, MAX_KEYS);", "narrow values")
-        narrow = etest.replace_once(narrow, "u64 init = 0;", "u32 init = 0;", "narrow values")
-        narrow = etest.replace_once(narrow, "u64 *count = ", "u32 *count = ", "narrow values")
+        # no `failed` counter: compiles and loads, but the host reads four counters per key
+        narrow = etest.replace_once(shipped, "\tu64 failed; /* ...that returned an error */\n",
+                                    "", "narrow values")
+        narrow = etest.replace_once(narrow, "__sync_fetch_and_add(&value->failed, 1);", ";",
+                                    "narrow values")
         path = os.path.join(tmp, "narrow.c")
         etest.write_text(path, narrow)
         refused(args, ["--probe", path, "--format", "json", "1"], 65, ["counts"],
-                "a probe whose counts table has 4-byte values")
+                "a probe whose counts table has 24-byte values")
+
+        # a 64-bit uid in the key: the host decodes the key by the layout of --by
+        wide = etest.replace_once(shipped, "\tu32 uid; /* real uid", "\tu64 uid; /* real uid",
+                                  "wide key")
+        path = os.path.join(tmp, "wide-key.c")
+        etest.write_text(path, wide)
+        refused(args, ["--probe", path, "--format", "json", "1"], 65, ["counts"],
+                "a probe whose counts key has an 8-byte uid")
 
         # the functions renamed: whichever hook auto picks, its function is missing
         nofn = etest.replace_once(shipped, "int execve_kprobe(", "int broken_kprobe(", "no fn")
@@ -99,10 +108,9 @@ def test(args):
                 f"a probe without the function {need}")
 
         # the map value used without a NULL check: compiles, the verifier must refuse it
-        unchecked = re.sub(r"if \(count\)\s*\n\s*__sync_fetch_and_add", "__sync_fetch_and_add",
-                           shipped)
-        etest.check(unchecked != shipped and "if (count)" not in unchecked,
-                    "expected the probe to guard the add with `if (count)`")
+        guard = "\tif (!call || !call->active)\n\t\treturn 0;\n\tcall->active = 0;\n\tcount_call("
+        unchecked = etest.replace_once(shipped, guard, guard.replace("!call || ", ""),
+                                       "exec_success without its NULL check")
         path = os.path.join(tmp, "unchecked.c")
         etest.write_text(path, unchecked)
         refused(args, ["--probe", path, "--format", "json", "1"], 65, ["verifier rejected"],
@@ -110,8 +118,8 @@ def test(args):
 
         # loads and attaches, but never counts the tool's own exec into self.hits: the
         # self-test must stop the run before any number is printed
-        blind = etest.replace_once(shipped, "__sync_fetch_and_add(&me->hits, 1);",
-                                   "/* self-test exec not counted */", "blind self-test")
+        blind = etest.replace_once(shipped, "__sync_fetch_and_add(&me->entries, 1);",
+                                   "; /* self-test exec not counted */", "blind self-test")
         path = os.path.join(tmp, "blind.c")
         etest.write_text(path, blind)
         refused(args, ["--probe", path, "--format", "json", "1"], 1, ["self-test failed"],

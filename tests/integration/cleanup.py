@@ -3,11 +3,12 @@
 """cleanup: whatever ends the tool, nothing of it stays in the kernel.
 
 For each attach mode and each of SIGINT, SIGTERM, SIGHUP and SIGKILL: while the tool runs, its
-program (execve_*), its maps and its perf event are found with bpftool (so the check can see
-them: a check that cannot see them proves nothing); after it ended, none of them remains (polled:
-the kernel frees asynchronously), no perf event of its pid, and no kprobe_events line
-"_bcc_<pid>" (a legacy kprobe survives its process).  For SIGINT/SIGTERM/SIGHUP the tool must
-also exit 0 after printing a final JSON line with the exact count of execs made meanwhile.
+programs (named as etest.PROG_PREFIXES says), its maps and its perf events are found with bpftool
+(so the check can see them: a check that cannot see them proves nothing); after it ended, none
+of them remains (polled: the kernel frees asynchronously), no perf event of its pid, and no
+kprobe_events line "_bcc_<pid>" (a legacy kprobe survives its process).  For SIGINT/SIGTERM/
+SIGHUP the tool must also exit 0 after printing a final JSON line with the exact count of execs
+made meanwhile.
 Once more for SIGINT inherited as ignored (how a non-interactive shell starts a background job):
 the contract's "SIGINT: detach, final, exit 0" holds there too.
 """

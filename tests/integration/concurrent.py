@@ -6,8 +6,10 @@ exec_helper --procs 2 releases both processes from one barrier, so both race to 
 key on their first exec and then add to the same counter 500,000 times each.  A plain `+= 1`
 (bcc's increment() in 0.26) loses counts here, but how many depends on timing: from about 4,000
 of 1,000,000 in one run to none in another, so this test cannot prove the add atomic on its own
-(atomic_update.py does, from the loaded instructions).  Only an exact 1,000,000 passes.  With one CPU the two processes
-cannot race, so the test skips there rather than pass without proving anything.
+(atomic_update.py does, from the loaded instructions).  Only an exact 1,000,000 passes, in count
+and in execve, and in failed (every call fails with ENOENT), with ok 0 and execveat 0.  With one
+CPU the two processes cannot race, so the test skips there rather than pass without proving
+anything.
 """
 import os
 
@@ -27,8 +29,12 @@ def test(args):
             etest.run_helper(args.helper, etest.UID_PLAIN, PER_PROC, mode="fail", procs=PROCS)
 
         t, final = etest.counting_run(args, mode, work)
-        etest.check_count(t, final, etest.UID_PLAIN, PER_PROC * PROCS, mode)
-        etest.log(f"--attach {mode}: {PROCS} x {PER_PROC} concurrent execs counted exactly")
+        n = PER_PROC * PROCS
+        etest.check_row(t, final, etest.UID_PLAIN,
+                        f"--attach {mode}: {PROCS} x {PER_PROC} failing execve calls at once",
+                        count=n, execve=n, execveat=0, ok=0, failed=n)
+        etest.log(f"--attach {mode}: {PROCS} x {PER_PROC} concurrent execs counted exactly, "
+                  f"all failed")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 """edited_probe: --print-probe gives the shipped probe byte for byte, and an edited copy given
 with --probe is what runs.
 
-The copy adds 1000 instead of 1 per exec; N execs must then count exactly 1000*N, which the
-built-in probe can never produce, so the number proves the file was compiled and attached.
+The copy adds 1000 instead of 1 per execve call (to execve, and to ok or failed); N execs must then
+count exactly 1000*N, which the built-in probe can never produce, so the number proves the file was
+compiled and attached.
 """
 import os
 import shutil
@@ -15,6 +16,8 @@ import etest
 OK_EXECS = 50
 FAIL_EXECS = 25
 FACTOR = 1000
+ADD_LINES = ("__sync_fetch_and_add(&value->execve, 1);", "__sync_fetch_and_add(&value->ok, 1);",
+             "__sync_fetch_and_add(&value->failed, 1);")
 
 
 def test(args):
@@ -35,8 +38,10 @@ def test(args):
     tmp = tempfile.mkdtemp(prefix="execcount-edited-")
     try:
         mine = os.path.join(tmp, "mine.c")
-        edited = etest.replace_once(out, etest.COUNT_LINE,
-                                    etest.COUNT_LINE.replace("1)", f"{FACTOR})"), "--print-probe")
+        edited = out
+        for line in ADD_LINES:
+            edited = etest.replace_once(edited, line, line.replace("1)", f"{FACTOR})"),
+                                        "--print-probe")
         etest.write_text(mine, edited)
         for mode in etest.attach_modes():
             def work():

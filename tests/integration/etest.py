@@ -35,10 +35,27 @@ import traceback
 
 SKIP = 77
 PREFIX = "bcc-execcount: "
-COUNTING_TEXT = "bcc-execcount: counting execve calls via "
+COUNTING_TEXT = "bcc-execcount: counting execs via "
 TRACEPOINT_HOOK = "tracepoint:syscalls:sys_enter_execve"
+EXEC_DONE_HOOK = "tracepoint:sched:sched_process_exec"
 ATTACH_MODES = ("auto", "kprobe", "tracepoint")
 COUNT_LINE = "__sync_fetch_and_add(count, 1);"
+# the names the built-in probe's programs begin with (bpftool shows them cut to 15 bytes):
+# execve_* and execveat_* at syscall entry, exit_* at return, exec_* at a successful exec
+PROG_PREFIXES = ("execve_", "execveat_", "exit_", "exec_")
+
+# --by fields, each with the row fields it brings and the one that identifies it in the key
+BY_FIELDS = ("uid", "comm", "exe", "cgroup")
+ROW_FIELDS = {"uid": ("uid", "user"), "comm": ("comm",), "exe": ("exe",),
+              "cgroup": ("cgroup", "cgroup_id")}
+KEY_FIELD = {"uid": "uid", "comm": "comm", "exe": "exe", "cgroup": "cgroup_id"}
+# every row has these, whatever --by says
+COUNTERS = ("count", "execve", "execveat", "ok", "failed", "delta")
+SYSCALLS = ("execve", "execveat")
+DEFAULT_MAX_KEYS = 10240
+TABLE_FULL_HINT = "raise --max-keys"
+COMM_LEN = 15    # TASK_COMM_LEN - 1
+EXE_LEN = 255    # the probe keeps at most this many bytes of the path
 
 # Test uids: none has a passwd entry on a stock system, so their counts come only from our execs.
 UID_PLAIN = 1234567
@@ -164,6 +181,12 @@ def kernel_has_kprobes():
         os.path.exists(os.path.join(d, "kprobe_events")) for d in TRACEFS_DIRS)
 
 
+def kernel_has_syscall_tracepoints():
+    """A mounted tracefs shows syscalls:sys_exit_execve (the tool mounts tracefs when needed)."""
+    return any(os.path.isdir(os.path.join(d, "events", "syscalls", "sys_exit_execve"))
+               for d in TRACEFS_DIRS)
+
+
 def expect_auto():
     value = os.environ.get("EXECCOUNT_EXPECT_AUTO")
     if value is None:
@@ -172,12 +195,13 @@ def expect_auto():
     return value.strip()
 
 
-def check_hook(mode, hook):
-    """The start line's hook is what --attach MODE promises."""
+def check_hook(mode, hook, first_syscall="execve"):
+    """The start line's hook is what --attach MODE promises: the entry of the first syscall
+    counted (execve, unless --syscalls execveat)."""
     check(isinstance(hook, str), f"start line: hook {hook!r} is not a string")
     if mode == "tracepoint":
-        check(hook == TRACEPOINT_HOOK,
-              f"--attach tracepoint: expected hook {TRACEPOINT_HOOK!r}, got {hook!r}")
+        want = f"tracepoint:syscalls:sys_enter_{first_syscall}"
+        check(hook == want, f"--attach tracepoint: expected hook {want!r}, got {hook!r}")
     elif mode == "kprobe":
         check(re.fullmatch(r"kprobe:\S+", hook) is not None,
               f"--attach kprobe: expected hook 'kprobe:<function>', got {hook!r}")
@@ -187,6 +211,54 @@ def check_hook(mode, hook):
         check(hook.startswith(prefix),
               f"--attach auto: expected a hook beginning with {prefix!r} "
               f"(EXECCOUNT_EXPECT_AUTO={want!r}), got {hook!r}")
+
+
+def check_hooks(mode, hook, hooks, syscalls=SYSCALLS):
+    """The start line's "hook" and "hooks": hooks[0] is hook; for each syscall counted its entry
+    and its exit, plus the successful-exec hook, and nothing else.
+      tracepoint  tracepoint:syscalls:sys_enter_<sc>, tracepoint:syscalls:sys_exit_<sc>
+      kprobe      kprobe:<fn> with <fn> the syscall's function (..._sys_<sc>); the exit is
+                  tracepoint:syscalls:sys_exit_<sc> where the kernel has syscall tracepoints,
+                  else kretprobe:<fn>
+      both        tracepoint:sched:sched_process_exec"""
+    syscalls = list(syscalls)
+    check_hook(mode, hook, syscalls[0])
+    check(isinstance(hooks, list) and hooks and all(isinstance(h, str) for h in hooks),
+          f"expected \"hooks\" as a non-empty list of strings, got {json.dumps(hooks)}")
+    check(hooks[0] == hook, f"expected \"hooks\" to begin with \"hook\" {hook!r}, got "
+          f"{json.dumps(hooks)}")
+    check(len(set(hooks)) == len(hooks), f"a hook appears twice in {json.dumps(hooks)}")
+    kind = mode
+    if mode == "auto":
+        kind = "kprobe" if hook.startswith("kprobe:") else "tracepoint"
+    if kind == "tracepoint":
+        want = {f"tracepoint:syscalls:sys_{side}_{sc}" for sc in syscalls
+                for side in ("enter", "exit")} | {EXEC_DONE_HOOK}
+        check(set(hooks) == want, f"--attach {mode}: expected the hooks {sorted(want)} "
+              f"(any order, the execve entry first), got {json.dumps(hooks)}")
+        return
+    rest = [h for h in hooks if h != EXEC_DONE_HOOK]
+    check(len(rest) == len(hooks) - 1, f"--attach {mode}: expected {EXEC_DONE_HOOK!r} in "
+          f"\"hooks\", got {json.dumps(hooks)}")
+    entries = [h.split(":", 1)[1] for h in rest if h.startswith("kprobe:")]
+    exit_tps = {h for h in rest if h.startswith("tracepoint:syscalls:sys_exit_")}
+    if kernel_has_syscall_tracepoints():
+        want_exits = {f"tracepoint:syscalls:sys_exit_{sc}" for sc in syscalls}
+        check(len(entries) + len(exit_tps) == len(rest) and exit_tps == want_exits,
+              f"--attach {mode}: this kernel has syscall tracepoints: expected kprobe:<fn> "
+              f"entries, the exits {sorted(want_exits)} and {EXEC_DONE_HOOK!r}, got "
+              f"{json.dumps(hooks)}")
+    else:
+        exits = [h.split(":", 1)[1] for h in rest if h.startswith("kretprobe:")]
+        check(len(entries) + len(exits) == len(rest) and sorted(entries) == sorted(exits),
+              f"--attach {mode}: this kernel shows no syscall tracepoints: expected kprobe:<fn> "
+              f"and kretprobe:<fn> pairs besides {EXEC_DONE_HOOK!r}, got {json.dumps(hooks)}")
+    for sc in syscalls:
+        fns = [fn for fn in entries if re.fullmatch(rf"\w*sys_{sc}", fn)]
+        check(len(fns) == 1, f"--attach {mode}: expected one kprobe on the {sc} syscall "
+              f"function (e.g. __x64_sys_{sc}), got {json.dumps(hooks)}")
+    check(len(entries) == len(syscalls), f"--attach {mode}: expected kprobes on the functions "
+          f"of {syscalls} only, got {json.dumps(hooks)}")
 
 
 def user_name(uid):
@@ -212,17 +284,34 @@ def _default_signals(ignore_sigint=False):
     return setup
 
 
+def _in_cgroup(cgroup, then):
+    """Popen preexec: move the child into the cgroup directory, then run then()."""
+    def setup():
+        with open(os.path.join(cgroup, "cgroup.procs"), "w") as f:
+            f.write("0\n")
+        then()
+    return setup
+
+
 class Tool:
     """bcc-execcount running: stdout read line by line through a pipe, stderr kept in a file.
 
     Use as a context manager: leaving it kills the tool if it still runs."""
 
-    def __init__(self, tool, args, ignore_sigint=False, preexec=None, prefix=(), cwd=None):
+    def __init__(self, tool, args, ignore_sigint=False, preexec=None, prefix=(), cwd=None,
+                 env=None, cgroup=None):
+        """env: variables to set in the tool's environment, on top of this process's;
+        cgroup: a cgroup directory to start the tool in."""
         self.argv = list(prefix) + [tool] + list(args)
+        self.env = dict(env or {})
         self._stderr = tempfile.TemporaryFile()
+        setup = preexec or _default_signals(ignore_sigint)
+        if cgroup is not None:
+            setup = _in_cgroup(cgroup, setup)
         self.proc = subprocess.Popen(
             self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._stderr,
-            preexec_fn=preexec or _default_signals(ignore_sigint), cwd=cwd, close_fds=True)
+            preexec_fn=setup, cwd=cwd, close_fds=True,
+            env=dict(os.environ, **self.env) if self.env else None)
         self.pid = self.proc.pid
         self._fd = self.proc.stdout.fileno()
         self._buf = b""
@@ -304,8 +393,10 @@ class Tool:
               f"expected {what} as a JSON object, got {line!r}\n" + self.describe())
         return obj
 
-    def wait_start(self, mode=None, interval=1, probe="builtin"):
-        """Wait for the JSON start line and check every field the contract names."""
+    def wait_start(self, mode=None, interval=1, probe="builtin", by=("uid",),
+                   syscalls=SYSCALLS, max_keys=DEFAULT_MAX_KEYS):
+        """Wait for the JSON start line and check every field the contract names (by, syscalls,
+        max_keys: what the tool was asked for, its defaults unless told)."""
         start = self.read_json(start_timeout(), "the JSON start line")
         context = f"start line {json.dumps(start)}\n"
         check(start.get("type") == "start",
@@ -321,11 +412,18 @@ class Tool:
               context + f"expected \"pid\":{self.pid} (the tool's pid)\n" + self.describe())
         check(isinstance(start.get("version"), str) and start["version"],
               context + "expected a non-empty \"version\" string\n" + self.describe())
+        check(start.get("by") == list(by),
+              context + f"expected \"by\":{json.dumps(list(by))}\n" + self.describe())
+        check(start.get("syscalls") == list(syscalls),
+              context + f"expected \"syscalls\":{json.dumps(list(syscalls))}\n"
+              + self.describe())
+        check(start.get("max_keys") == max_keys,
+              context + f"expected \"max_keys\":{max_keys}\n" + self.describe())
         if mode is not None:
             try:
-                check_hook(mode, start.get("hook"))
+                check_hooks(mode, start.get("hook"), start.get("hooks"), syscalls)
             except Failure as e:
-                fail(f"{e}\n" + self.describe())
+                fail(f"{context}{e}\n" + self.describe())
         return start
 
     def wait_stderr(self, text, timeout):
@@ -376,10 +474,13 @@ class Tool:
         rc = self.proc.poll()
         status = "still running" if rc is None else (
             f"killed by {signal.Signals(-rc).name}" if rc < 0 else f"exit {rc}")
-        out = "\n".join(self.lines[-40:])
+        out = "\n".join(line if len(line) <= 4000 else
+                        f"{line[:4000]}... [{len(line) - 4000} more characters]"
+                        for line in self.lines[-40:])
         if len(self.lines) > 40:
             out = f"[{len(self.lines) - 40} earlier lines left out]\n" + out
-        return (f"--- command: {' '.join(self.argv)} (pid {self.pid}, {status})\n"
+        env = "".join(f"{k}={v} " for k, v in sorted(self.env.items()))
+        return (f"--- command: {env}{' '.join(self.argv)} (pid {self.pid}, {status})\n"
                 f"--- stdout (lines read):\n{out}\n"
                 f"--- stderr:\n{self.stderr()}--- end")
 
@@ -406,14 +507,31 @@ def describe_run(argv, rc, out, err):
 
 # --- making execs ------------------------------------------------------------------------------
 
-def helper_argv(helper, uid, count, mode="fail", procs=1):
-    return [helper, "--uid", str(uid), "--count", str(count), "--mode", mode,
-            "--procs", str(procs)]
+# exec_helper's defaults (see its header comment)
+HELPER_MISSING_PATH = "/nonexistent/bcc-execcount-test"   # fail mode, execve and execveat
+HELPER_NOEXEC_PATH = "/etc/passwd"                        # fail mode, fexecve (EACCES)
+HELPER_OK_PATH = "/bin/true"                              # ok mode
+
+def helper_argv(helper, uid, count, mode="fail", procs=1, syscall=None, path=None, distinct=None,
+                comm=None, cgroup=None):
+    """exec_helper's command line: uid None runs it as the test's own uid (root); the keyword
+    arguments map to --syscall, --path, --distinct, --comm, --cgroup (None: the helper's
+    default)."""
+    argv = [helper]
+    if uid is not None:
+        argv += ["--uid", str(uid)]
+    argv += ["--count", str(count), "--mode", mode, "--procs", str(procs)]
+    for option, value in (("--syscall", syscall), ("--path", path), ("--distinct", distinct),
+                          ("--comm", comm), ("--cgroup", cgroup)):
+        if value is not None:
+            argv += [option, str(value)]
+    return argv
 
 
-def run_helper(helper, uid, count, mode="fail", procs=1, timeout=600):
-    """Make exactly count*procs execve calls under uid; a failure unless all went as expected."""
-    argv = helper_argv(helper, uid, count, mode, procs)
+def run_helper(helper, uid, count, mode="fail", procs=1, timeout=600, **options):
+    """Make exactly count*procs exec calls under uid (options: see helper_argv); a failure
+    unless all went as expected."""
+    argv = helper_argv(helper, uid, count, mode, procs, **options)
     try:
         p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=timeout)
@@ -422,8 +540,8 @@ def run_helper(helper, uid, count, mode="fail", procs=1, timeout=600):
     check_helper(argv, p.returncode, p.stdout, p.stderr, count * procs)
 
 
-def start_helper(helper, uid, count, mode="fail", procs=1):
-    argv = helper_argv(helper, uid, count, mode, procs)
+def start_helper(helper, uid, count, mode="fail", procs=1, **options):
+    argv = helper_argv(helper, uid, count, mode, procs, **options)
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     proc.argv = argv
@@ -441,6 +559,13 @@ def finish_helper(proc, timeout=600):
     check_helper(proc.argv, proc.returncode, out, err, proc.expected_total)
 
 
+def distinct_paths(distinct, count, procs=1, base=HELPER_MISSING_PATH):
+    """{path: calls} for exec_helper --distinct D --count N --procs P --mode fail: call i of each
+    worker uses "<base>-<i mod D>"."""
+    return {f"{base}-{i}": procs * (count // distinct + (1 if i < count % distinct else 0))
+            for i in range(distinct)}
+
+
 def check_helper(argv, rc, out, err, total):
     out = out.decode("utf-8", "replace")
     err = err.decode("utf-8", "replace")
@@ -451,53 +576,139 @@ def check_helper(argv, rc, out, err, total):
 
 # --- the JSON stream ---------------------------------------------------------------------------
 
-def check_rows(obj, what):
-    """A tick/final object's rows: well formed, sorted by count desc then uid asc, uids unique.
-    Returns {uid: row}."""
+class Block(dict):
+    """A tick's or the final's rows as {key: row}: key is the value of the one --by field (uid,
+    comm, exe, or cgroup_id for cgroup), or the tuple of them in --by order for several fields.
+    obj is the JSON object itself; dropped and nkeys its "dropped" and "keys"."""
+
+    def __init__(self, obj, rows):
+        super().__init__(rows)
+        self.obj = obj
+        self.dropped = obj.get("dropped")
+        self.nkeys = obj.get("keys")
+
+
+def row_key(row, by=("uid",)):
+    """A row's key: the value of the --by field, or the tuple of them (see Block)."""
+    values = tuple(row[KEY_FIELD[f]] for f in by)
+    return values[0] if len(values) == 1 else values
+
+
+def _sort_key(row, by):
+    # the tool's order for ties: uid, comm, exe, cgroup id (the fields present)
+    return (-row["count"],) + tuple(row[KEY_FIELD[f]] for f in BY_FIELDS if f in by)
+
+
+def _is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _row_problem(row, by, want_fields):
+    """What is wrong with one row (a string), or None.  Cheap: called for every row of every
+    block, so the message is built only when something is wrong."""
+    if not (isinstance(row, dict) and set(row) == want_fields):
+        return (f"expected rows with exactly {', '.join(sorted(want_fields))} (--by "
+                f"{','.join(by)})")
+    for key in COUNTERS:
+        if not _is_count(row[key]):
+            return f"\"{key}\" must be a non-negative integer"
+    if row["count"] != row["execve"] + row["execveat"]:
+        return "expected count = execve + execveat"
+    if row["ok"] + row["failed"] != row["count"]:
+        return "expected ok + failed = count (each exec is counted at its outcome)"
+    if "uid" in by:
+        if not (_is_count(row["uid"]) and row["uid"] <= 0xFFFFFFFF):
+            return "\"uid\" must be an integer of 32 bits"
+        if not (row["user"] is None or isinstance(row["user"], str)):
+            return "\"user\" must be a string or null"
+    if "comm" in by and not (isinstance(row["comm"], str) and len(row["comm"]) <= COMM_LEN):
+        return f"\"comm\" must be a string of at most {COMM_LEN} characters"
+    if "exe" in by and not (isinstance(row["exe"], str) and len(row["exe"]) <= EXE_LEN):
+        return f"\"exe\" must be a string of at most {EXE_LEN} characters"
+    if "cgroup" in by:
+        if not (_is_count(row["cgroup_id"]) and row["cgroup_id"] > 0):
+            return "\"cgroup_id\" must be a positive integer"
+        if not (row["cgroup"] is None
+                or (isinstance(row["cgroup"], str) and row["cgroup"].startswith("/"))):
+            return "\"cgroup\" must be a path beginning with / or null"
+    return None
+
+
+def check_rows(obj, what, by=("uid",)):
+    """A tick/final object's rows: exactly the fields of --by BY and the counters, each well
+    formed; count = execve + execveat = ok + failed; sorted by count descending, then
+    key ascending; keys unique.  Returns a Block ({uid: row} for --by uid)."""
+    by = tuple(by)
     rows = obj.get("rows")
-    check(isinstance(rows, list), f"{what}: expected a \"rows\" list, got {json.dumps(obj)}")
-    by_uid = {}
+    if not isinstance(rows, list):
+        fail(f"{what}: expected a \"rows\" list, got {json.dumps(obj)}")
+    want_fields = set(COUNTERS)
+    for f in by:
+        want_fields |= set(ROW_FIELDS[f])
+    result = {}
     for row in rows:
-        check(isinstance(row, dict) and set(row) == {"uid", "user", "count", "delta"},
-              f"{what}: expected rows with exactly uid, user, count, delta; got {json.dumps(row)}")
-        for key in ("uid", "count", "delta"):
-            check(isinstance(row[key], int) and not isinstance(row[key], bool) and row[key] >= 0,
-                  f"{what}: \"{key}\" must be a non-negative integer in {json.dumps(row)}")
-        check(row["uid"] <= 0xFFFFFFFF, f"{what}: uid beyond 32 bits in {json.dumps(row)}")
-        check(row["user"] is None or isinstance(row["user"], str),
-              f"{what}: \"user\" must be a string or null in {json.dumps(row)}")
-        check(row["uid"] not in by_uid, f"{what}: uid {row['uid']} appears twice: {json.dumps(obj)}")
-        by_uid[row["uid"]] = row
-    keys = [(-r["count"], r["uid"]) for r in rows]
-    check(keys == sorted(keys),
-          f"{what}: rows must be sorted by count descending, then uid ascending: {json.dumps(rows)}")
-    return by_uid
+        problem = _row_problem(row, by, want_fields)
+        if problem:
+            fail(f"{what}: {problem} in {json.dumps(row)}")
+        key = row_key(row, by)
+        if key in result:
+            fail(f"{what}: key {key!r} appears twice: {json.dumps(obj)}")
+        result[key] = row
+    order = [_sort_key(r, by) for r in rows]
+    if order != sorted(order):
+        fail(f"{what}: rows must be sorted by count descending, then by key ascending: "
+             f"{json.dumps(rows)}")
+    return Block(obj, result)
 
 
-def check_stream(objs):
-    """tick* final, each well formed, counts never falling, each delta = count - previous block's
-    count for that uid (0 when it was absent).  Returns the final row map."""
+def check_stream(objs, by=("uid",), top=None):
+    """tick* final, each well formed (check_rows), with "keys" (the table's keys: the number of
+    rows, or with --top N the rows are min(N, keys)) and "dropped" (never falling); a key's
+    counters never fall; each delta = count - previous block's count for that key (0 when it
+    was absent; with --top only checked for keys that were shown before); without --top no key
+    vanishes.  Returns the final Block."""
     check(objs, "expected at least a final line after the start line, got nothing")
-    prev = {}
+    prev = Block({}, {})
+    prev_dropped = 0
     for i, obj in enumerate(objs):
         last = i == len(objs) - 1
         kind = obj.get("type")
         what = f"line {i + 2} ({kind})"
-        check(kind == ("final" if last else "tick"),
-              f"{what}: expected {'the final line' if last else 'a tick'} here "
-              f"(ticks, then exactly one final, last): {json.dumps(obj)}")
-        check(isinstance(obj.get("ts"), str) and RFC3339_MS.match(obj["ts"]),
-              f"{what}: expected \"ts\" like 2026-11-25T01:40:30.123Z: {json.dumps(obj)}")
-        rows = check_rows(obj, what)
-        for uid, row in rows.items():
-            before = prev.get(uid, {"count": 0})["count"]
-            check(row["count"] >= before,
-                  f"{what}: uid {uid} count fell from {before} to {row['count']}")
-            check(row["delta"] == row["count"] - before,
-                  f"{what}: uid {uid} delta {row['delta']}, expected count {row['count']} - "
-                  f"previous {before} = {row['count'] - before}")
-        for uid in prev:
-            check(uid in rows, f"{what}: uid {uid} vanished (it was in the previous block)")
+        if kind != ("final" if last else "tick"):
+            fail(f"{what}: expected {'the final line' if last else 'a tick'} here "
+                 f"(ticks, then exactly one final, last): {json.dumps(obj)}")
+        if not (isinstance(obj.get("ts"), str) and RFC3339_MS.match(obj["ts"])):
+            fail(f"{what}: expected \"ts\" like 2026-11-25T01:40:30.123Z: {json.dumps(obj)}")
+        rows = check_rows(obj, what, by)
+        if not _is_count(obj.get("keys")):
+            fail(f"{what}: expected \"keys\", a non-negative integer: {json.dumps(obj)}")
+        if not _is_count(obj.get("dropped")):
+            fail(f"{what}: expected \"dropped\", a non-negative integer: {json.dumps(obj)}")
+        if top is None and obj["keys"] != len(rows):
+            fail(f"{what}: \"keys\" is {obj['keys']}, expected the number of rows, "
+                 f"{len(rows)}: {json.dumps(obj)}")
+        if top is not None and len(rows) != min(top, obj["keys"]):
+            fail(f"{what}: --top {top} with \"keys\" {obj['keys']}: expected "
+                 f"{min(top, obj['keys'])} rows, got {len(rows)}: {json.dumps(obj)}")
+        check(obj["dropped"] >= prev_dropped, f"{what}: \"dropped\" fell from {prev_dropped} "
+              f"to {obj['dropped']} (it is cumulative)")
+        prev_dropped = obj["dropped"]
+        for key, row in rows.items():
+            before = prev.get(key)
+            if before is None and top is not None:
+                continue
+            before = before or dict.fromkeys(COUNTERS, 0)
+            for counter in ("count", "execve", "execveat", "ok", "failed"):
+                if row[counter] < before[counter]:
+                    fail(f"{what}: key {key!r}: {counter} fell from {before[counter]} to "
+                         f"{row[counter]} (counters are cumulative)")
+            if row["delta"] != row["count"] - before["count"]:
+                fail(f"{what}: key {key!r} delta {row['delta']}, expected count {row['count']} - "
+                     f"previous {before['count']} = {row['count'] - before['count']}")
+        if top is None:
+            for key in prev:
+                if key not in rows:
+                    fail(f"{what}: key {key!r} vanished (it was in the previous block)")
         prev = rows
     return prev
 
@@ -513,41 +724,148 @@ def parse_json_lines(tool, lines):
     return objs
 
 
-def counting_run(args, mode, work, probe=None, interval=1, stop=signal.SIGINT):
-    """Start the tool (--attach MODE --format json INTERVAL), check the start line, run work(),
-    stop it with a signal, and check it exits 0 with ticks and a final line.
-    Returns (tool, final row map): tool for describe() in messages."""
+def tool_options(by=None, syscalls=None, max_keys=None, uids=None, top=None, extra_args=()):
+    """The command-line options for the issue-3 settings (None: not given, the tool's default)."""
+    argv = []
+    if by is not None:
+        argv += ["--by", ",".join(by)]
+    if syscalls is not None:
+        argv += ["--syscalls", ",".join(syscalls)]
+    if max_keys is not None:
+        argv += ["--max-keys", str(max_keys)]
+    if uids is not None:
+        argv += ["--uid", ",".join(str(u) for u in uids)]
+    if top is not None:
+        argv += ["--top", str(top)]
+    return argv + list(extra_args)
+
+
+def counting_run(args, mode, work, probe=None, interval=1, stop=signal.SIGINT, by=None,
+                 syscalls=None, max_keys=None, uids=None, top=None, extra_args=(), env=None,
+                 cgroup=None):
+    """Start the tool (--attach MODE --format json [options] INTERVAL), check the start line
+    (by, syscalls, max_keys, hooks as asked) and the stderr line naming the hooks, run work(),
+    stop it with a signal, and check it exits 0 with ticks and a final line (check_stream).
+    by/syscalls/max_keys/uids/top: the options (lists for the list ones); extra_args: more
+    arguments, before INTERVAL; env: variables for the tool's environment; cgroup: a cgroup
+    directory the tool is started in.
+    Returns (tool, final Block): tool for describe() in messages; the Block is {key: row} (for
+    --by uid, {uid: row}) with .obj the final JSON object, .dropped and .nkeys."""
     argv = ["--attach", mode, "--format", "json"]
     if probe:
         argv += ["--probe", probe]
+    argv += tool_options(by, syscalls, max_keys, uids, top, extra_args)
     argv.append(str(interval))
-    with Tool(args.tool, argv) as t:
-        start = t.wait_start(mode, interval=interval, probe=probe or "builtin")
+    want_by = tuple(by) if by is not None else ("uid",)
+    want_syscalls = tuple(syscalls) if syscalls is not None else SYSCALLS
+    want_max_keys = max_keys if max_keys is not None else DEFAULT_MAX_KEYS
+    with Tool(args.tool, argv, env=env, cgroup=cgroup) as t:
+        start = t.wait_start(mode, interval=interval, probe=probe or "builtin", by=want_by,
+                             syscalls=want_syscalls, max_keys=want_max_keys)
         work()
         t.send(stop)
         rc = t.wait_exit(30 * slowness())
         check(rc == 0, f"after {signal.Signals(stop).name}: expected exit 0, got "
               f"{rc}\n" + t.describe())
+        want_line = (f"{COUNTING_TEXT}{', '.join(start['hooks'])}, every {interval} s; "
+                     "Ctrl-C to end")
         counting = [line for line in t.stderr().splitlines() if line.startswith(COUNTING_TEXT)]
-        check(len(counting) == 1 and counting[0][len(COUNTING_TEXT):].startswith(start["hook"]),
-              f"expected exactly one stderr line {COUNTING_TEXT!r}<hook>, with the start line's "
-              f"hook {start['hook']!r}; got {counting}\n" + t.describe())
+        check(counting == [want_line],
+              f"expected exactly one stderr line {want_line!r} (the start line's hooks, in its "
+              f"order); got {counting}\n" + t.describe())
         try:
-            final = check_stream(parse_json_lines(t, t.lines[1:]))
+            final = check_stream(parse_json_lines(t, t.lines[1:]), by=want_by, top=top)
         except Failure as e:
             fail(f"{e}\n" + t.describe())
         return t, final
 
 
+def all_blocks(t, by=("uid",)):
+    """Every tick's and the final's rows (each a Block), after counting_run checked the stream."""
+    return [check_rows(obj, f"line {i + 2}", by)
+            for i, obj in enumerate(parse_json_lines(t, t.lines[1:]))]
+
+
 def check_count(t, final, uid, want, mode):
+    """The final row of key uid (any key: see Block) has count want."""
     row = final.get(uid)
     check(row is not None,
-          f"--attach {mode}: expected a final row for uid {uid} with count {want}, got no row\n"
+          f"--attach {mode}: expected a final row for {uid!r} with count {want}, got no row\n"
           + t.describe())
     check(row["count"] == want,
-          f"--attach {mode}: uid {uid}: expected count {want} exactly, got {row['count']}\n"
+          f"--attach {mode}: {uid!r}: expected count {want} exactly, got {row['count']}\n"
           + t.describe())
     return row
+
+
+def check_row(t, final, key, what, **want):
+    """The final row of key has exactly the counter values given (count=, execve=, execveat=,
+    ok=, failed=, or any other field); a failure naming every difference.  Returns the row."""
+    row = final.get(key)
+    check(row is not None,
+          f"{what}: expected a final row for {key!r} with {json.dumps(want)}, got no row\n"
+          + t.describe())
+    wrong = [f"{k} {row.get(k)!r}, expected {v!r}" for k, v in want.items() if row.get(k) != v]
+    check(not wrong, f"{what}: {key!r}: " + "; ".join(wrong) + f"\n  row: {json.dumps(row)}\n"
+          + t.describe())
+    return row
+
+
+# --- cgroups ------------------------------------------------------------------------------------
+
+def _unescape_mountinfo(text):
+    # /proc/self/mountinfo writes space, tab, newline and backslash as \ooo (octal)
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), text)
+
+
+def cgroup2_mount():
+    """Where the cgroup2 hierarchy is mounted (its root, "/", mounted), from /proc/self/mountinfo;
+    a skip when there is none."""
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as f:
+        for line in f:
+            fields = line.split()
+            if "-" not in fields[6:]:
+                continue
+            sep = fields.index("-", 6)
+            if fields[sep + 1] == "cgroup2" and _unescape_mountinfo(fields[3]) == "/":
+                return _unescape_mountinfo(fields[4])
+    skip("no cgroup2 hierarchy mounted at its root (see /proc/self/mountinfo): --by cgroup "
+         "shows paths below that mount")
+
+
+class TempCgroup:
+    """A fresh cgroup directory below the cgroup2 mount, removed on leaving (a context manager).
+    path: the directory; rel: its path below the mount ("/etest-<pid>-<name>", what the tool
+    shows); id: its cgroup id (the directory's inode number, what bpf_get_current_cgroup_id
+    gives)."""
+
+    def __init__(self, name):
+        self.mount = cgroup2_mount()
+        self.rel = f"/etest-{os.getpid()}-{name}"
+        self.path = self.mount.rstrip("/") + self.rel
+        try:
+            os.mkdir(self.path)
+        except OSError as e:
+            fail(f"mkdir {self.path} (a test cgroup): {e}")
+        self.id = os.stat(self.path).st_ino
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+        return False
+
+    def remove(self):
+        # the helpers have exited; the kernel may take a moment to drop them from the cgroup
+        deadline = time.monotonic() + 10
+        while os.path.isdir(self.path):
+            try:
+                os.rmdir(self.path)
+            except OSError as e:
+                if time.monotonic() > deadline:
+                    fail(f"rmdir {self.path} (the test's cgroup): {e}")
+                time.sleep(0.05)
 
 
 # --- what is loaded in the kernel --------------------------------------------------------------
@@ -605,7 +923,8 @@ class KernelState:
 
 def tool_objects(t, state, mode=None):
     """While the tool runs: its programs (those attached through perf events its process holds;
-    each must be new and named execve_*) and their maps.  A failure if none is found: a check
+    each must be new and named like the probe's functions, PROG_PREFIXES) and their maps.
+    A failure if none is found: a check
     that cannot see the tool's objects could not see a leak either."""
     perf = [e for e in bpf_perf() if e.get("pid") == t.pid]
     progs = bpf_progs()
@@ -615,8 +934,9 @@ def tool_objects(t, state, mode=None):
     check(prog_ids, f"the tool's perf events carry no program: {json.dumps(perf)}\n" + t.describe())
     for i in prog_ids:
         check(i in progs and i not in state.progs
-              and progs[i].get("name", "").startswith("execve_"),
-              f"the tool's program {i}: expected a new program named execve_*, got "
+              and progs[i].get("name", "").startswith(PROG_PREFIXES),
+              f"the tool's program {i}: expected a new program named "
+              f"{' or '.join(p + '*' for p in PROG_PREFIXES)}, got "
               f"{json.dumps(progs.get(i))} (present before the start: {i in state.progs})\n"
               + t.describe())
     map_ids = set()
@@ -634,13 +954,14 @@ def tool_objects(t, state, mode=None):
     return prog_ids, map_ids
 
 
-def wait_nothing_left(pid, prog_ids, map_ids, state=None, map_names=(), prog_prefixes=("execve_",),
+def wait_nothing_left(pid, prog_ids, map_ids, state=None, map_names=(), prog_prefixes=None,
                       timeout=None, context=""):
     """After the tool (pid) ended: none of its programs, maps, perf events or kprobe_events entries
     remain.  With state (taken before it started), also no program named prog_prefixes* and no map
     named map_names created since, unless another live process has it attached (someone else
     running bcc-execcount meanwhile).  The kernel frees asynchronously: poll up to timeout s."""
     timeout = timeout if timeout is not None else 3 * slowness()
+    prog_prefixes = PROG_PREFIXES if prog_prefixes is None else prog_prefixes
     deadline = time.monotonic() + timeout
     while True:
         progs = bpf_progs()

@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 """formats: the classic and table outputs, with INTERVAL 1 and COUNT 2 (then exit 0).
 
-After the "counting execve calls via" line, the helper makes a known number of execs under two
+After the "counting execs via" line, the helper makes a known number of execs under two
 uids: 3000000001 (no passwd name, the widest uid) and 65534 (nobody).  Every line (classic) or
 block (table) that arrives more than 0.5 s after the helper finished must show exactly those
 numbers (the last one must be such); one arriving earlier may show less, never more.  The tool must exit 0 on its own after COUNT.
   classic  each line is "User ID <uid> has invoked <n> times execve syscall!\t" per uid,
            ascending, then the newline, as the Python original printed
-  table    blocks: a "HH:MM:SS" line, the column line UID USER COUNT DELTA, one row per uid
-           (delta = count - previous block's count); every line under 80 columns
+  table    blocks: a "HH:MM:SS" line, the column line UID USER COUNT OK FAILED DELTA, one row
+           per uid (delta = count - previous block's count; the helper's execs all fail, so
+           OK 0 and FAILED = COUNT for its uids once it is done); every line under 80 columns
 """
 import json
 import re
@@ -20,6 +21,7 @@ import etest
 PLAN = {etest.UID_32BIT: 4321, etest.UID_NOBODY: 1234}  # uid: failing execs
 CLASSIC_ENTRY = re.compile(r"User ID (\d+) has invoked (\d+) times execve syscall!\t")
 TIME_LINE = re.compile(r"^\d{2}:\d{2}:\d{2}\b")
+COLUMNS = ["UID", "USER", "COUNT", "OK", "FAILED", "DELTA"]
 
 
 def run_format(args, mode, fmt):
@@ -81,8 +83,8 @@ def check_table(args, mode):
             etest.check(TIME_LINE.match(line), f"{what}: line {i + 1}: expected a block to "
                         f"begin with the time HH:MM:SS, got {line!r}\n" + t.describe())
             cur, start = [], i
-        elif not cur and line.split() != ["UID", "USER", "COUNT", "DELTA"]:
-            etest.fail(f"{what}: line {i + 1}: expected the column line UID USER COUNT DELTA, "
+        elif not cur and line.split() != COLUMNS:
+            etest.fail(f"{what}: line {i + 1}: expected the column line {' '.join(COLUMNS)}, "
                        f"got {line!r}\n" + t.describe())
         elif not cur:
             cur.append(None)  # the column line
@@ -96,14 +98,17 @@ def check_table(args, mode):
     etest.check(len(blocks) >= 2, f"{what}: expected at least 2 blocks\n" + t.describe())
     prev = {}
     for start, rows in blocks:
-        counts = {}
+        counts, outcomes = {}, {}
         for line in rows:
             f = line.split()
-            etest.check(len(f) >= 4 and all(x.isdigit() for x in (f[0], f[-2], f[-1])),
-                        f"{what}: expected a row 'UID USER COUNT DELTA', got {line!r}\n"
+            etest.check(len(f) >= 5 and all(x.isdigit() for x in [f[0]] + f[-4:]),
+                        f"{what}: expected a row '{' '.join(COLUMNS)}', got {line!r}\n"
                         + t.describe())
-            uid, count, delta = int(f[0]), int(f[-2]), int(f[-1])
+            uid, count, ok, failed, delta = int(f[0]), *(int(x) for x in f[-4:])
+            etest.check(ok + failed == count, f"{what}: row {line!r}: OK + FAILED is not "
+                        f"COUNT\n" + t.describe())
             counts[uid] = count
+            outcomes[uid] = (ok, failed)
             etest.check(delta == count - prev.get(uid, 0),
                         f"{what}: row {line!r}: expected delta {count - prev.get(uid, 0)}\n"
                         + t.describe())
@@ -114,9 +119,11 @@ def check_table(args, mode):
                                 + t.describe())
         for uid, n in PLAN.items():
             if t.times[start] > settled:
-                etest.check(counts.get(uid) == n, f"{what}: block at line {start + 1} (printed "
-                            f"after the execs): expected uid {uid} with count {n}, got "
-                            f"{counts.get(uid)}\n" + t.describe())
+                etest.check(counts.get(uid) == n and outcomes.get(uid) == (0, n),
+                            f"{what}: block at line {start + 1} (printed after the execs): "
+                            f"expected uid {uid} with count {n}, OK 0, FAILED {n}; got count "
+                            f"{counts.get(uid)}, (OK, FAILED) {outcomes.get(uid)}\n"
+                            + t.describe())
             else:
                 etest.check(counts.get(uid, 0) <= n, f"{what}: uid {uid} counted more than "
                             f"the {n} execs made\n" + t.describe())

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_kernel.c - the pure parts of kernel.c: the execve symbol picked from
- * kallsyms text as bcc picks it, and the kernel headers search by
- * BCC_KERNEL_SOURCE over trees built in a scratch directory.
+ * kallsyms text as bcc picks it, the kernel headers search by
+ * BCC_KERNEL_SOURCE over trees built in a scratch directory, and the CPU
+ * list parser behind the per-CPU table's value count.
  */
 #include "unit.h"
 
@@ -308,6 +309,97 @@ static void test_headers_empty_env_ignored(void **state)
 	unsetenv("BCC_KERNEL_SOURCE");
 }
 
+static void test_cpu_list_good(void **state)
+{
+	static const struct {
+		const char *list;
+		int want;
+	} cases[] = {
+		{ "0", 1 },
+		{ "0\n", 1 }, /* as read from sysfs */
+		{ "0-0", 1 },
+		{ "0-3", 4 },
+		{ "0-3\n", 4 },
+		{ "0-3,8,10-11", 7 },
+		{ "0-3,8,10-11\n", 7 },
+		{ "5", 1 },
+		{ "1,3,5,7", 4 },
+		{ "0-127", 128 },
+		{ "0-8191", 8192 },
+		{ "007", 1 },
+		/* the most it takes: 65536 */
+		{ "0-65535", 65536 },
+		{ "0-32767,32768-65535", 65536 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int got = cpu_list_count(cases[i].list);
+
+		if (got != cases[i].want)
+			print_error("cpu_list_count(\"%s\") = %d, want %d\n", cases[i].list, got,
+				    cases[i].want);
+		assert_int_equal(got, cases[i].want);
+	}
+}
+
+static void test_cpu_list_bad(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"\n",
+		" 0",
+		"0 ",
+		"0\n\n",
+		"0\n1",
+		"-1",
+		"+1",
+		"0-",
+		"0-\n",
+		"-",
+		"3-1",
+		"0,",
+		",0",
+		"0,,1",
+		"0-1-2",
+		"0x1",
+		"a",
+		"0-a",
+		"1;2",
+		"0\t",
+		"0-65536",
+		"0-65535,65536",
+		"0-4294967295",
+		"0-18446744073709551615",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int got = cpu_list_count(bad[i]);
+
+		if (got != -EINVAL)
+			print_error("cpu_list_count(\"%s\") = %d, want -EINVAL\n", bad[i], got);
+		assert_int_equal(got, -EINVAL);
+	}
+}
+
+static void test_possible_cpus(void **state)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	int n;
+
+	(void)state;
+	if (access("/sys/devices/system/cpu/possible", R_OK) != 0) {
+		print_message("skipped: no /sys/devices/system/cpu/possible\n");
+		skip();
+	}
+	n = kernel_possible_cpus();
+	/* every online CPU is a possible one */
+	assert_true(n >= 1);
+	if (online > 0)
+		assert_true(n >= online);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +413,9 @@ int main(void)
 		cmocka_unit_test(test_fnname_no_execve),
 		cmocka_unit_test(test_fnname_other_syscall),
 		cmocka_unit_test(test_fnname_small_buffer),
+		cmocka_unit_test(test_cpu_list_good),
+		cmocka_unit_test(test_cpu_list_bad),
+		cmocka_unit_test(test_possible_cpus),
 		cmocka_unit_test_teardown(test_headers_complete_tree, unset_env),
 		cmocka_unit_test_teardown(test_headers_missing_autoconf, unset_env),
 		cmocka_unit_test_teardown(test_headers_missing_kconfig, unset_env),

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_output.c - the renderers: JSON strings for any bytes, RFC 3339 times,
- * JSON lines that parse and carry the contract's fields, the classic line, the
- * table's columns and width, and -EIO from a stream that fails.
+ * JSON lines that parse (a strict checker here, python's json module too) and
+ * carry the contract's fields for every --by list (start: hooks, by,
+ * syscalls, max_keys; tick/final: keys, dropped, rows of the --by fields then
+ * count/execve/execveat/ok/failed/delta), comm/exe/cgroup with odd bytes, the
+ * classic line, the table's columns for each key (UID USER, COMM, the numbers,
+ * then CGROUP/EXE paths) with odd bytes shown as '?', --top and its note, the
+ * dropped line, and -EIO from a stream that fails.
  */
 #include "unit.h"
 
@@ -282,29 +287,88 @@ static char *json_of(const char *s)
 	return c.buf;
 }
 
+/* A config as cli_parse() makes it: format, a --by list such as "uid,comm", --top (0: all). */
+static struct config make_cfg(enum output_format format, const char *by, unsigned long top)
+{
+	struct config cfg = {
+		.action = CLI_RUN,
+		.attach = ATTACH_AUTO,
+		.format = format,
+		.interval = 5,
+		.syscalls = SYSCALL_EXECVE | SYSCALL_EXECVEAT,
+		.max_keys = 10240,
+		.top = top,
+	};
+	char list[64], *save = NULL;
+
+	assert_true(strlen(by) < sizeof(list));
+	strcpy(list, by);
+	for (char *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+		int field = key_field_parse(f);
+
+		assert_true(field >= 0);
+		assert_true(cfg.nby < FIELD_COUNT_);
+		assert_false(cfg.by_mask & 1u << field);
+		cfg.by[cfg.nby++] = field;
+		cfg.by_mask |= 1u << field;
+	}
+	return cfg;
+}
+
 struct rendered {
 	int rc;
 	char *text;
 };
 
-static struct rendered render(enum output_format format, const struct snapshot *snap, bool final)
+static struct rendered render(const struct config *cfg, const struct snapshot *snap, bool final)
 {
 	struct capture c;
 	struct rendered r;
 
 	capture_open(&c);
-	r.rc = output_rows(format, c.f, snap, &when, final);
+	r.rc = output_rows(cfg, c.f, snap, &when, final);
 	fclose(c.f);
 	r.text = c.buf;
 	return r;
 }
 
+/* render() for a format and --by list, with every row shown. */
+static struct rendered render_as(enum output_format format, const char *by,
+				 const struct snapshot *snap, bool final)
+{
+	struct config cfg = make_cfg(format, by, 0);
+
+	return render(&cfg, snap, final);
+}
+
+/* A row keyed by every field; returns it for the caller to name (valid until the next push). */
+static struct count_row *push_key(struct snapshot *snap, uint32_t uid, const char *comm,
+				  const char *exe, uint64_t cgroup, uint64_t execve,
+				  uint64_t execveat, uint64_t ok, uint64_t failed)
+{
+	struct exec_key key;
+	struct exec_counts n = {
+		.execve = execve, .execveat = execveat, .ok = ok, .failed = failed
+	};
+
+	memset(&key, 0, sizeof(key));
+	key.uid = uid;
+	assert_true(strlen(comm) <= KEY_COMM_LEN && strlen(exe) <= KEY_EXE_LEN);
+	strcpy(key.comm, comm);
+	strcpy(key.exe, exe);
+	key.cgroup = cgroup;
+	assert_int_equal(snapshot_push(snap, &key, &n), 0);
+	return &snap->rows[snap->len - 1];
+}
+
+/* A row keyed by uid: count execs, all execve, all succeeded. */
 static void push_row(struct snapshot *snap, uint32_t uid, const char *user, uint64_t count,
 		     uint64_t delta)
 {
-	assert_int_equal(snapshot_push(snap, uid, count), 0);
-	snap->rows[snap->len - 1].user = user;
-	snap->rows[snap->len - 1].delta = delta;
+	struct count_row *row = push_key(snap, uid, "", "", 0, count, 0, count, 0);
+
+	row->user = user;
+	row->delta = delta;
 }
 
 /* ---- json_write_string ---- */
@@ -432,71 +496,166 @@ static void test_rfc3339_short_buffer(void **state)
 
 /* ---- json lines ---- */
 
+static const char *const kprobe_hooks[] = {
+	"kprobe:__x64_sys_execve",
+	"kprobe:__x64_sys_execveat",
+	"tracepoint:syscalls:sys_exit_execve",
+	"tracepoint:syscalls:sys_exit_execveat",
+	"tracepoint:sched:sched_process_exec",
+};
+
 static const struct run_info info = {
-	.hook = "kprobe:__x64_sys_execve",
+	.hooks = kprobe_hooks,
+	.nhooks = 5,
 	.probe = "builtin",
-	.interval = 5,
 	.pid = 1234,
 	.version = "0.1.0",
 };
 
 static void test_json_start(void **state)
 {
+	struct config cfg = make_cfg(FORMAT_JSON, "uid", 0);
 	struct capture c;
 
 	(void)state;
 	capture_open(&c);
-	assert_int_equal(output_start(FORMAT_JSON, c.f, &info, &when), 0);
+	assert_int_equal(output_start(&cfg, c.f, &info, &when), 0);
 	assert_string_equal(capture_text(&c),
 			    "{\"type\":\"start\",\"ts\":\"2025-11-25T01:40:30.123Z\","
-			    "\"hook\":\"kprobe:__x64_sys_execve\",\"interval\":5,"
+			    "\"hook\":\"kprobe:__x64_sys_execve\","
+			    "\"hooks\":[\"kprobe:__x64_sys_execve\",\"kprobe:__x64_sys_execveat\","
+			    "\"tracepoint:syscalls:sys_exit_execve\","
+			    "\"tracepoint:syscalls:sys_exit_execveat\","
+			    "\"tracepoint:sched:sched_process_exec\"],"
+			    "\"by\":[\"uid\"],\"syscalls\":[\"execve\",\"execveat\"],"
+			    "\"max_keys\":10240,\"interval\":5,"
 			    "\"probe\":\"builtin\",\"pid\":1234,\"version\":\"0.1.0\"}\n");
 	assert_json_lines(c.buf);
 	capture_close(&c);
 }
 
-static void test_json_start_odd_probe_path(void **state)
+static void test_json_start_settings(void **state)
 {
+	static const char *const tp_hooks[] = {
+		"tracepoint:syscalls:sys_enter_execveat",
+		"tracepoint:syscalls:sys_exit_execveat",
+		"tracepoint:sched:sched_process_exec",
+	};
+	struct config cfg = make_cfg(FORMAT_JSON, "comm,exe,cgroup,uid", 3);
 	struct run_info odd = info;
 	struct capture c;
 
 	(void)state;
-	odd.hook = "tracepoint:syscalls:sys_enter_execve";
+	/* --by in the order given, one syscall, the largest table, an odd --probe path */
+	cfg.syscalls = SYSCALL_EXECVEAT;
+	cfg.max_keys = 1048576;
+	cfg.interval = 86400;
+	odd.hooks = tp_hooks;
+	odd.nhooks = 3;
 	odd.probe = "/tmp/my \"probe\"\\\n\xff.c";
-	odd.interval = 86400;
 	odd.pid = 4194304;
 	capture_open(&c);
-	assert_int_equal(output_start(FORMAT_JSON, c.f, &odd, &when), 0);
-	assert_string_equal(capture_text(&c),
-			    "{\"type\":\"start\",\"ts\":\"2025-11-25T01:40:30.123Z\","
-			    "\"hook\":\"tracepoint:syscalls:sys_enter_execve\",\"interval\":86400,"
-			    "\"probe\":\"/tmp/my \\\"probe\\\"\\\\\\n\\ufffd.c\",\"pid\":4194304,"
-			    "\"version\":\"0.1.0\"}\n");
+	assert_int_equal(output_start(&cfg, c.f, &odd, &when), 0);
+	assert_string_equal(
+		capture_text(&c),
+		"{\"type\":\"start\",\"ts\":\"2025-11-25T01:40:30.123Z\","
+		"\"hook\":\"tracepoint:syscalls:sys_enter_execveat\","
+		"\"hooks\":[\"tracepoint:syscalls:sys_enter_execveat\","
+		"\"tracepoint:syscalls:sys_exit_execveat\","
+		"\"tracepoint:sched:sched_process_exec\"],"
+		"\"by\":[\"comm\",\"exe\",\"cgroup\",\"uid\"],\"syscalls\":[\"execveat\"],"
+		"\"max_keys\":1048576,\"interval\":86400,"
+		"\"probe\":\"/tmp/my \\\"probe\\\"\\\\\\n\\ufffd.c\",\"pid\":4194304,"
+		"\"version\":\"0.1.0\"}\n");
+	assert_json_lines(c.buf);
+	capture_close(&c);
+
+	/* execve alone */
+	cfg = make_cfg(FORMAT_JSON, "exe", 0);
+	cfg.syscalls = SYSCALL_EXECVE;
+	capture_open(&c);
+	assert_int_equal(output_start(&cfg, c.f, &info, &when), 0);
+	assert_non_null(strstr(capture_text(&c), ",\"by\":[\"exe\"],\"syscalls\":[\"execve\"],"));
+	assert_json_lines(c.buf);
+	capture_close(&c);
+}
+
+static void test_json_start_no_hooks(void **state)
+{
+	struct config cfg = make_cfg(FORMAT_JSON, "uid", 0);
+	struct run_info none = info;
+	struct capture c;
+
+	(void)state;
+	/* never the case at run time, but still one valid line */
+	none.hooks = NULL;
+	none.nhooks = 0;
+	capture_open(&c);
+	assert_int_equal(output_start(&cfg, c.f, &none, &when), 0);
+	assert_non_null(strstr(capture_text(&c), ",\"hook\":\"\",\"hooks\":[],\"by\":[\"uid\"],"));
 	assert_json_lines(c.buf);
 	capture_close(&c);
 }
 
 static void test_json_start_only_for_json(void **state)
 {
+	struct config table = make_cfg(FORMAT_TABLE, "uid,comm", 0);
+	struct config classic = make_cfg(FORMAT_CLASSIC, "uid", 0);
+	struct config json = make_cfg(FORMAT_JSON, "uid", 0);
 	struct capture c;
 
 	(void)state;
 	capture_open(&c);
-	assert_int_equal(output_start(FORMAT_TABLE, c.f, &info, &when), 0);
-	assert_int_equal(output_start(FORMAT_CLASSIC, c.f, &info, &when), 0);
+	assert_int_equal(output_start(&table, c.f, &info, &when), 0);
+	assert_int_equal(output_start(&classic, c.f, &info, &when), 0);
 	assert_string_equal(capture_text(&c), "");
-	assert_int_equal(output_start(FORMAT_JSON, c.f, &info, &when), 0);
+	assert_int_equal(output_start(&json, c.f, &info, &when), 0);
 	assert_int_equal(count_lines(capture_text(&c)), 1);
 	capture_close(&c);
 }
 
-/* Rows that stress the JSON writer: a NULL user, uids >= 2^31, counts > 2^32, odd bytes. */
+/* Rows keyed by uid that stress the JSON writer: a NULL user, uids >= 2^31, counts > 2^32, odd
+ * bytes. */
 static void fill_odd_rows(struct snapshot *snap)
 {
-	push_row(snap, 0, "root", 3, 1);
-	push_row(snap, 4294967295u, NULL, 5000000000ull, 4294967297ull);
-	push_row(snap, 2147483648u, "we\"ird\xff\x01", UINT64_MAX, 0);
-	push_row(snap, 1000, "caf\xc3\xa9", 1, 1);
+	struct count_row *row;
+
+	row = push_key(snap, 0, "", "", 0, 2, 1, 2, 1);
+	row->user = "root";
+	row->delta = 1;
+	row = push_key(snap, 4294967295u, "", "", 0, 5000000000ull, 0, 4999999999ull, 1);
+	row->delta = 4294967297ull;
+	row = push_key(snap, 2147483648u, "", "", 0, UINT64_MAX, 0, UINT64_MAX, 0);
+	row->user = "we\"ird\xff\x01";
+	row = push_key(snap, 1000, "", "", 0, 0, 1, 0, 1);
+	row->user = "caf\xc3\xa9";
+	row->delta = 1;
+}
+
+/* Rows with every field odd: control bytes, quotes, invalid UTF-8, full-length strings. */
+static char long_exe[KEY_EXE_LEN + 1];
+
+static void fill_odd_keys(struct snapshot *snap)
+{
+	struct count_row *row;
+
+	memset(long_exe, 'x', KEY_EXE_LEN);
+	long_exe[0] = '/';
+	long_exe[KEY_EXE_LEN] = '\0'; /* 256 bytes, no room for a NUL in the kernel's key */
+	row = push_key(snap, 0, "sh\t\x01\"\\", "/tmp/a b\n\xff\xc3\xa9", 1, 2, 1, 2, 1);
+	row->user = "root";
+	row->cgroup = "/";
+	row->delta = 3;
+	row = push_key(snap, 4294967295u, "0123456789abcdef", "", UINT64_MAX, 0, 7, 0, 7);
+	row = push_key(snap, 1000, "\x7f\xed\xa0\x80", "/usr/bin/\"q\"\\x", 0x100000000ull, 1, 0, 1,
+		       0);
+	row->user = "caf\xc3\xa9";
+	row->cgroup = "/user.slice/x\"y\x1b";
+	row->delta = 1;
+	row = push_key(snap, 5, "\xc3\xa9t\xc3\xa9", long_exe, 2, 1, 0, 0, 1);
+	row->user = "";
+	row->cgroup = "/caf\xc3\xa9 \xc0\xaf";
+	row->delta = 1;
 }
 
 static void test_json_tick(void **state)
@@ -506,16 +665,21 @@ static void test_json_tick(void **state)
 
 	(void)state;
 	fill_odd_rows(&snap);
-	r = render(FORMAT_JSON, &snap, false);
+	r = render_as(FORMAT_JSON, "uid", &snap, false);
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(
 		r.text,
-		"{\"type\":\"tick\",\"ts\":\"2025-11-25T01:40:30.123Z\",\"rows\":["
-		"{\"uid\":0,\"user\":\"root\",\"count\":3,\"delta\":1},"
-		"{\"uid\":4294967295,\"user\":null,\"count\":5000000000,\"delta\":4294967297},"
+		"{\"type\":\"tick\",\"ts\":\"2025-11-25T01:40:30.123Z\",\"keys\":4,\"dropped\":0,"
+		"\"rows\":["
+		"{\"uid\":0,\"user\":\"root\",\"count\":3,\"execve\":2,\"execveat\":1,\"ok\":2,"
+		"\"failed\":1,\"delta\":1},"
+		"{\"uid\":4294967295,\"user\":null,\"count\":5000000000,\"execve\":5000000000,"
+		"\"execveat\":0,\"ok\":4999999999,\"failed\":1,\"delta\":4294967297},"
 		"{\"uid\":2147483648,\"user\":\"we\\\"ird\\ufffd\\u0001\","
-		"\"count\":18446744073709551615,\"delta\":0},"
-		"{\"uid\":1000,\"user\":\"caf\xc3\xa9\",\"count\":1,\"delta\":1}]}\n");
+		"\"count\":18446744073709551615,\"execve\":18446744073709551615,\"execveat\":0,"
+		"\"ok\":18446744073709551615,\"failed\":0,\"delta\":0},"
+		"{\"uid\":1000,\"user\":\"caf\xc3\xa9\",\"count\":1,\"execve\":0,\"execveat\":1,"
+		"\"ok\":0,\"failed\":1,\"delta\":1}]}\n");
 	assert_json_lines(r.text);
 	free(r.text);
 	snapshot_free(&snap);
@@ -527,26 +691,229 @@ static void test_json_final_and_empty(void **state)
 	struct rendered r;
 
 	(void)state;
-	r = render(FORMAT_JSON, &snap, false);
+	r = render_as(FORMAT_JSON, "uid", &snap, false);
 	assert_int_equal(r.rc, 0);
-	assert_string_equal(
-		r.text, "{\"type\":\"tick\",\"ts\":\"2025-11-25T01:40:30.123Z\",\"rows\":[]}\n");
+	assert_string_equal(r.text, "{\"type\":\"tick\",\"ts\":\"2025-11-25T01:40:30.123Z\","
+				    "\"keys\":0,\"dropped\":0,\"rows\":[]}\n");
 	assert_json_lines(r.text);
 	free(r.text);
 
-	r = render(FORMAT_JSON, &snap, true);
+	r = render_as(FORMAT_JSON, "comm,exe", &snap, true);
 	assert_int_equal(r.rc, 0);
-	assert_string_equal(
-		r.text, "{\"type\":\"final\",\"ts\":\"2025-11-25T01:40:30.123Z\",\"rows\":[]}\n");
+	assert_string_equal(r.text, "{\"type\":\"final\",\"ts\":\"2025-11-25T01:40:30.123Z\","
+				    "\"keys\":0,\"dropped\":0,\"rows\":[]}\n");
 	free(r.text);
 
 	push_row(&snap, 7, "seven", 2, 2);
-	r = render(FORMAT_JSON, &snap, true);
+	r = render_as(FORMAT_JSON, "uid", &snap, true);
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.text,
-			    "{\"type\":\"final\",\"ts\":\"2025-11-25T01:40:30.123Z\",\"rows\":["
-			    "{\"uid\":7,\"user\":\"seven\",\"count\":2,\"delta\":2}]}\n");
+			    "{\"type\":\"final\",\"ts\":\"2025-11-25T01:40:30.123Z\",\"keys\":1,"
+			    "\"dropped\":0,\"rows\":[{\"uid\":7,\"user\":\"seven\",\"count\":2,"
+			    "\"execve\":2,\"execveat\":0,\"ok\":2,\"failed\":0,\"delta\":2}]}\n");
 	assert_json_lines(r.text);
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+/* The row of one key for each --by field alone, and all four in two orders. */
+static void test_json_by_fields(void **state)
+{
+	static const struct {
+		const char *by, *row;
+	} cases[] = {
+		{ "uid", "{\"uid\":1000,\"user\":\"alice\",\"count\":5,\"execve\":3,\"execveat\":2,"
+			 "\"ok\":4,\"failed\":1,\"delta\":2}" },
+		{ "comm", "{\"comm\":\"make\",\"count\":5,\"execve\":3,\"execveat\":2,\"ok\":4,"
+			  "\"failed\":1,\"delta\":2}" },
+		{ "exe",
+		  "{\"exe\":\"/usr/bin/cc\",\"count\":5,\"execve\":3,\"execveat\":2,\"ok\":4,"
+		  "\"failed\":1,\"delta\":2}" },
+		{ "cgroup", "{\"cgroup\":\"/user.slice\",\"cgroup_id\":4294967296,\"count\":5,"
+			    "\"execve\":3,\"execveat\":2,\"ok\":4,\"failed\":1,\"delta\":2}" },
+		{ "uid,comm,exe,cgroup",
+		  "{\"uid\":1000,\"user\":\"alice\",\"comm\":\"make\",\"exe\":\"/usr/bin/cc\","
+		  "\"cgroup\":\"/user.slice\",\"cgroup_id\":4294967296,\"count\":5,\"execve\":3,"
+		  "\"execveat\":2,\"ok\":4,\"failed\":1,\"delta\":2}" },
+		{ "cgroup,exe,comm,uid",
+		  "{\"cgroup\":\"/user.slice\",\"cgroup_id\":4294967296,\"exe\":\"/usr/bin/cc\","
+		  "\"comm\":\"make\",\"uid\":1000,\"user\":\"alice\",\"count\":5,\"execve\":3,"
+		  "\"execveat\":2,\"ok\":4,\"failed\":1,\"delta\":2}" },
+		{ "exe,uid",
+		  "{\"exe\":\"/usr/bin/cc\",\"uid\":1000,\"user\":\"alice\",\"count\":5,\"execve\":3,"
+		  "\"execveat\":2,\"ok\":4,\"failed\":1,\"delta\":2}" },
+	};
+	struct snapshot snap = { 0 };
+	struct count_row *row;
+
+	(void)state;
+	row = push_key(&snap, 1000, "make", "/usr/bin/cc", 0x100000000ull, 3, 2, 4, 1);
+	row->user = "alice";
+	row->cgroup = "/user.slice";
+	row->delta = 2;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rendered r = render_as(FORMAT_JSON, cases[i].by, &snap, false);
+		char want[1024];
+
+		snprintf(want, sizeof(want),
+			 "{\"type\":\"tick\",\"ts\":\"2025-11-25T01:40:30.123Z\",\"keys\":1,"
+			 "\"dropped\":0,\"rows\":[%s]}\n",
+			 cases[i].row);
+		if (strcmp(r.text, want) != 0)
+			print_error("--by %s:\n got %s want %s", cases[i].by, r.text, want);
+		assert_int_equal(r.rc, 0);
+		assert_string_equal(r.text, want);
+		assert_json_lines(r.text);
+		free(r.text);
+	}
+	snapshot_free(&snap);
+}
+
+static void test_json_odd_keys(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct rendered r;
+	char *want;
+
+	(void)state;
+	fill_odd_keys(&snap);
+	r = render_as(FORMAT_JSON, "uid,comm,exe,cgroup", &snap, false);
+	assert_int_equal(r.rc, 0);
+	assert_json_lines(r.text);
+	assert_int_equal(count_lines(r.text), 1);
+	/* the exact escapes, row by row */
+	assert_non_null(strstr(
+		r.text,
+		"{\"uid\":0,\"user\":\"root\",\"comm\":\"sh\\t\\u0001\\\"\\\\\","
+		"\"exe\":\"/tmp/a b\\n\\ufffd\xc3\xa9\",\"cgroup\":\"/\",\"cgroup_id\":1,"
+		"\"count\":3,\"execve\":2,\"execveat\":1,\"ok\":2,\"failed\":1,\"delta\":3}"));
+	assert_non_null(strstr(
+		r.text,
+		"{\"uid\":4294967295,\"user\":null,\"comm\":\"0123456789abcdef\",\"exe\":\"\","
+		"\"cgroup\":null,\"cgroup_id\":18446744073709551615,\"count\":7,\"execve\":0,"
+		"\"execveat\":7,\"ok\":0,\"failed\":7,\"delta\":0}"));
+	assert_non_null(strstr(
+		r.text,
+		"{\"uid\":1000,\"user\":\"caf\xc3\xa9\",\"comm\":\"\\u007f\\ufffd\\ufffd\\ufffd\","
+		"\"exe\":\"/usr/bin/\\\"q\\\"\\\\x\",\"cgroup\":\"/user.slice/x\\\"y\\u001b\","
+		"\"cgroup_id\":4294967296,\"count\":1,"));
+	/* a 256-byte exe (no NUL in the key) is written whole */
+	want = malloc(KEY_EXE_LEN + 64);
+	assert_non_null(want);
+	snprintf(want, KEY_EXE_LEN + 64, "\"exe\":\"%s\",\"cgroup\":", long_exe);
+	assert_non_null(strstr(r.text, want));
+	free(want);
+	assert_non_null(strstr(r.text, "\"user\":\"\",\"comm\":\"\xc3\xa9t\xc3\xa9\","));
+	assert_non_null(
+		strstr(r.text, "\"cgroup\":\"/caf\xc3\xa9 \\ufffd\\ufffd\",\"cgroup_id\":2,"));
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+/* Every --by list there is (64 orderings of 1 to 4 fields): valid JSON, the fields in that order.
+ */
+static void test_json_every_by_list(void **state)
+{
+	static const char *const names[] = { "uid", "comm", "exe", "cgroup" };
+	static const char *const first_key[] = { "\"uid\":", "\"comm\":", "\"exe\":",
+						 "\"cgroup\":" };
+	struct snapshot snap = { 0 };
+	unsigned int lists = 0;
+
+	(void)state;
+	fill_odd_keys(&snap);
+	/* a list is a sequence of distinct fields: count in base 5, digit 0 ends it */
+	for (unsigned int code = 1; code < 5 * 5 * 5 * 5; code++) {
+		int seq[4], n = 0;
+		unsigned int used = 0, c = code;
+		char by[64] = "";
+		bool ok = true;
+		struct rendered r;
+		const char *p;
+
+		while (c) {
+			int d = c % 5;
+
+			c /= 5;
+			if (d == 0 || used & 1u << (d - 1)) {
+				ok = false;
+				break;
+			}
+			used |= 1u << (d - 1);
+			seq[n++] = d - 1;
+		}
+		if (!ok)
+			continue;
+		for (int i = 0; i < n; i++)
+			snprintf(by + strlen(by), sizeof(by) - strlen(by), "%s%s", i ? "," : "",
+				 names[seq[i]]);
+		lists++;
+		r = render_as(FORMAT_JSON, by, &snap, lists % 2);
+		assert_int_equal(r.rc, 0);
+		assert_json_lines(r.text);
+		/* each row: the fields in --by order, then count */
+		p = r.text;
+		for (size_t row = 0; row < snap.len; row++) {
+			p = strstr(p, ",{" + (row == 0));
+			assert_non_null(p);
+			for (int i = 0; i < n; i++) {
+				const char *at = strstr(p, first_key[seq[i]]);
+
+				assert_non_null(at);
+				p = at;
+			}
+			p = strstr(p, "\"count\":");
+			assert_non_null(p);
+		}
+		/* fields not asked for are absent */
+		for (int f = 0; f < 4; f++)
+			if (!(used & 1u << f))
+				assert_null(strstr(r.text, first_key[f]));
+		free(r.text);
+	}
+	assert_int_equal(lists, 64);
+	snapshot_free(&snap);
+}
+
+static void test_json_top_keys_dropped(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct config cfg = make_cfg(FORMAT_JSON, "uid", 2);
+	struct rendered r;
+
+	(void)state;
+	push_row(&snap, 10, "a", 9, 1);
+	push_row(&snap, 20, "b", 8, 1);
+	push_row(&snap, 30, "c", 7, 1);
+	push_row(&snap, 40, "d", 6, 1);
+	snap.dropped = 12345678901ull;
+	r = render(&cfg, &snap, false);
+	assert_int_equal(r.rc, 0);
+	/* keys counts them all; rows holds the first --top */
+	assert_string_equal(
+		r.text,
+		"{\"type\":\"tick\",\"ts\":\"2025-11-25T01:40:30.123Z\",\"keys\":4,"
+		"\"dropped\":12345678901,\"rows\":["
+		"{\"uid\":10,\"user\":\"a\",\"count\":9,\"execve\":9,\"execveat\":0,\"ok\":9,"
+		"\"failed\":0,\"delta\":1},"
+		"{\"uid\":20,\"user\":\"b\",\"count\":8,\"execve\":8,\"execveat\":0,\"ok\":8,"
+		"\"failed\":0,\"delta\":1}]}\n");
+	assert_json_lines(r.text);
+	free(r.text);
+
+	/* --top at or above the number of keys: every row */
+	for (unsigned long top = 4; top <= 5; top++) {
+		cfg.top = top;
+		r = render(&cfg, &snap, true);
+		assert_non_null(strstr(r.text, "\"keys\":4,"));
+		assert_non_null(strstr(r.text, "\"uid\":40"));
+		assert_json_lines(r.text);
+		free(r.text);
+	}
+	cfg.top = 1;
+	r = render(&cfg, &snap, true);
+	assert_non_null(strstr(r.text, "\"uid\":10"));
+	assert_null(strstr(r.text, "\"uid\":20"));
 	free(r.text);
 	snapshot_free(&snap);
 }
@@ -561,7 +928,7 @@ static void test_json_keeps_row_order(void **state)
 	(void)state;
 	push_row(&snap, 5, NULL, 1, 0);
 	push_row(&snap, 2, NULL, 9, 0);
-	r = render(FORMAT_JSON, &snap, false);
+	r = render_as(FORMAT_JSON, "uid", &snap, false);
 	a = strstr(r.text, "\"uid\":5");
 	b = strstr(r.text, "\"uid\":2");
 	assert_non_null(a);
@@ -573,37 +940,64 @@ static void test_json_keeps_row_order(void **state)
 
 /*
  * A second, independent parser: python's json module reads every line (as
- * strict UTF-8), checks the contract's keys and types, and prints each row
- * back; the test compares what it decoded.
+ * strict UTF-8), checks the contract's keys (in order) and types against the
+ * latest start line's "by", and prints each row back; the test compares what
+ * it decoded.
  */
 static const char python_check[] =
 	"import json, sys\n"
+	"by = None\n"
+	"FIELDS = {\"uid\": [\"uid\", \"user\"], \"comm\": [\"comm\"], \"exe\": [\"exe\"],\n"
+	"          \"cgroup\": [\"cgroup\", \"cgroup_id\"]}\n"
+	"COUNTERS = [\"count\", \"execve\", \"execveat\", \"ok\", \"failed\", \"delta\"]\n"
+	"def uint(v, bits):\n"
+	"    assert type(v) is int and 0 <= v < 2**bits, v\n"
 	"for raw in sys.stdin.buffer:\n"
 	"    d = json.loads(raw.decode(\"utf-8\"))\n"
 	"    t = d[\"type\"]\n"
 	"    assert isinstance(d[\"ts\"], str) and d[\"ts\"].endswith(\"Z\"), d\n"
 	"    if t == \"start\":\n"
-	"        assert set(d) == {\"type\", \"ts\", \"hook\", \"interval\", \"probe\", \"pid\", "
-	"\"version\"}, d\n"
-	"        assert type(d[\"interval\"]) is int and type(d[\"pid\"]) is int, d\n"
-	"        print(t, d[\"hook\"], d[\"interval\"], ascii(d[\"probe\"]), d[\"pid\"], "
-	"d[\"version\"])\n"
+	"        assert list(d) == [\"type\", \"ts\", \"hook\", \"hooks\", \"by\", \"syscalls\",\n"
+	"                           \"max_keys\", \"interval\", \"probe\", \"pid\", \"version\"], d\n"
+	"        assert d[\"hook\"] == d[\"hooks\"][0], d\n"
+	"        assert all(type(h) is str for h in d[\"hooks\"]), d\n"
+	"        by = d[\"by\"]\n"
+	"        assert by and len(set(by)) == len(by) and set(by) <= set(FIELDS), d\n"
+	"        assert d[\"syscalls\"] in ([\"execve\"], [\"execveat\"], [\"execve\", \"execveat\"]), d\n"
+	"        for k in (\"max_keys\", \"interval\", \"pid\"):\n"
+	"            uint(d[k], 32)\n"
+	"        print(t, d[\"hook\"], len(d[\"hooks\"]), \",\".join(by), \",\".join(d[\"syscalls\"]),\n"
+	"              d[\"max_keys\"], d[\"interval\"], ascii(d[\"probe\"]), d[\"pid\"], d[\"version\"])\n"
 	"        continue\n"
-	"    assert t in (\"tick\", \"final\") and set(d) == {\"type\", \"ts\", \"rows\"}, d\n"
-	"    print(t, len(d[\"rows\"]))\n"
+	"    assert t in (\"tick\", \"final\"), d\n"
+	"    assert list(d) == [\"type\", \"ts\", \"keys\", \"dropped\", \"rows\"], d\n"
+	"    uint(d[\"keys\"], 64)\n"
+	"    uint(d[\"dropped\"], 64)\n"
+	"    assert d[\"keys\"] >= len(d[\"rows\"]), d\n"
+	"    print(t, d[\"keys\"], d[\"dropped\"], len(d[\"rows\"]))\n"
+	"    want = [k for f in by for k in FIELDS[f]] + COUNTERS\n"
 	"    for r in d[\"rows\"]:\n"
-	"        assert set(r) == {\"uid\", \"user\", \"count\", \"delta\"}, r\n"
-	"        assert all(type(r[k]) is int and r[k] >= 0 for k in (\"uid\", \"count\", "
-	"\"delta\")), r\n"
-	"        assert r[\"uid\"] < 2**32 and r[\"count\"] < 2**64 and r[\"delta\"] < 2**64, r\n"
-	"        assert r[\"user\"] is None or type(r[\"user\"]) is str, r\n"
-	"        print(r[\"uid\"], ascii(r[\"user\"]), r[\"count\"], r[\"delta\"])\n";
+	"        assert list(r) == want, (list(r), want)\n"
+	"        for k in COUNTERS:\n"
+	"            uint(r[k], 64)\n"
+	"        if \"uid\" in r:\n"
+	"            uint(r[\"uid\"], 32)\n"
+	"            assert r[\"user\"] is None or type(r[\"user\"]) is str, r\n"
+	"        if \"cgroup\" in r:\n"
+	"            uint(r[\"cgroup_id\"], 64)\n"
+	"            assert r[\"cgroup\"] is None or type(r[\"cgroup\"]) is str, r\n"
+	"        for k in (\"comm\", \"exe\"):\n"
+	"            assert k not in r or type(r[k]) is str, r\n"
+	"        print(\" \".join(k + \"=\" + (ascii(v) if k != \"exe\" or len(v) < 64 else\n"
+	"                                   \"<%d bytes>\" % len(v)) for k, v in r.items()))\n";
 
 static void test_json_lines_parse_in_python(void **state)
 {
 	static const char python[] = "/usr/bin/python3";
 	struct snapshot snap = { 0 };
 	struct run_info odd = info;
+	struct config by_uid = make_cfg(FORMAT_JSON, "uid", 0);
+	struct config by_all = make_cfg(FORMAT_JSON, "cgroup,uid,exe,comm", 4);
 	char dir[PATH_MAX], lines_path[PATH_MAX + 16], script_path[PATH_MAX + 16];
 	char cmd[3 * PATH_MAX];
 	struct capture lines, got;
@@ -620,11 +1014,17 @@ static void test_json_lines_parse_in_python(void **state)
 
 	capture_open(&lines);
 	fill_odd_rows(&snap);
-	assert_int_equal(output_start(FORMAT_JSON, lines.f, &odd, &when), 0);
-	assert_int_equal(output_rows(FORMAT_JSON, lines.f, &snap, &when, false), 0);
-	assert_int_equal(output_rows(FORMAT_JSON, lines.f, &snap, &when, true), 0);
+	assert_int_equal(output_start(&by_uid, lines.f, &odd, &when), 0);
+	assert_int_equal(output_rows(&by_uid, lines.f, &snap, &when, false), 0);
 	snap.len = 0;
-	assert_int_equal(output_rows(FORMAT_JSON, lines.f, &snap, &when, true), 0);
+	assert_int_equal(output_rows(&by_uid, lines.f, &snap, &when, true), 0);
+
+	fill_odd_keys(&snap);
+	push_row(&snap, 6, "six", 1, 0); /* beyond --top 4 */
+	snap.dropped = 42;
+	by_all.syscalls = SYSCALL_EXECVE;
+	assert_int_equal(output_start(&by_all, lines.f, &info, &when), 0);
+	assert_int_equal(output_rows(&by_all, lines.f, &snap, &when, true), 0);
 	capture_text(&lines);
 	assert_json_lines(lines.buf);
 
@@ -643,18 +1043,28 @@ static void test_json_lines_parse_in_python(void **state)
 	assert_int_equal(pclose(proc), 0);
 	assert_string_equal(
 		capture_text(&got),
-		"start kprobe:__x64_sys_execve 5 '/tmp/p\\xe9 \"x\"\\ufffd.c' 1234 0.1.0\n"
-		"tick 4\n"
-		"0 'root' 3 1\n"
-		"4294967295 None 5000000000 4294967297\n"
-		"2147483648 'we\"ird\\ufffd\\x01' 18446744073709551615 0\n"
-		"1000 'caf\\xe9' 1 1\n"
-		"final 4\n"
-		"0 'root' 3 1\n"
-		"4294967295 None 5000000000 4294967297\n"
-		"2147483648 'we\"ird\\ufffd\\x01' 18446744073709551615 0\n"
-		"1000 'caf\\xe9' 1 1\n"
-		"final 0\n");
+		"start kprobe:__x64_sys_execve 5 uid execve,execveat 10240 5 "
+		"'/tmp/p\\xe9 \"x\"\\ufffd.c' 1234 0.1.0\n"
+		"tick 4 0 4\n"
+		"uid=0 user='root' count=3 execve=2 execveat=1 ok=2 failed=1 delta=1\n"
+		"uid=4294967295 user=None count=5000000000 execve=5000000000 execveat=0 "
+		"ok=4999999999 failed=1 delta=4294967297\n"
+		"uid=2147483648 user='we\"ird\\ufffd\\x01' count=18446744073709551615 "
+		"execve=18446744073709551615 execveat=0 ok=18446744073709551615 failed=0 delta=0\n"
+		"uid=1000 user='caf\\xe9' count=1 execve=0 execveat=1 ok=0 failed=1 delta=1\n"
+		"final 0 0 0\n"
+		"start kprobe:__x64_sys_execve 5 cgroup,uid,exe,comm execve 10240 5 'builtin' 1234 "
+		"0.1.0\n"
+		"final 5 42 4\n"
+		"cgroup='/' cgroup_id=1 uid=0 user='root' exe='/tmp/a b\\n\\ufffd\\xe9' "
+		"comm='sh\\t\\x01\"\\\\' count=3 execve=2 execveat=1 ok=2 failed=1 delta=3\n"
+		"cgroup=None cgroup_id=18446744073709551615 uid=4294967295 user=None exe='' "
+		"comm='0123456789abcdef' count=7 execve=0 execveat=7 ok=0 failed=7 delta=0\n"
+		"cgroup='/user.slice/x\"y\\x1b' cgroup_id=4294967296 uid=1000 user='caf\\xe9' "
+		"exe='/usr/bin/\"q\"\\\\x' comm='\\x7f\\ufffd\\ufffd\\ufffd' count=1 execve=1 "
+		"execveat=0 ok=1 failed=0 delta=1\n"
+		"cgroup='/caf\\xe9 \\ufffd\\ufffd' cgroup_id=2 uid=5 user='' exe=<256 bytes> "
+		"comm='\\xe9t\\xe9' count=1 execve=1 execveat=0 ok=0 failed=1 delta=1\n");
 	capture_close(&got);
 	capture_close(&lines);
 	tmpdir_remove(dir);
@@ -669,14 +1079,14 @@ static void test_classic(void **state)
 	struct rendered r;
 
 	(void)state;
-	r = render(FORMAT_CLASSIC, &snap, false);
+	r = render_as(FORMAT_CLASSIC, "uid", &snap, false);
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.text, "\n");
 	free(r.text);
 
 	push_row(&snap, 0, "root", 2, 1);
 	push_row(&snap, 1001, NULL, 16, 16);
-	r = render(FORMAT_CLASSIC, &snap, false);
+	r = render_as(FORMAT_CLASSIC, "uid", &snap, false);
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.text, "User ID 0 has invoked 2 times execve syscall!\t"
 				    "User ID 1001 has invoked 16 times execve syscall!\t\n");
@@ -684,12 +1094,53 @@ static void test_classic(void **state)
 
 	/* the final block looks like any other; full 32-bit uids and 64-bit counts */
 	push_row(&snap, 4294967295u, NULL, 5000000000ull, 0);
-	r = render(FORMAT_CLASSIC, &snap, true);
+	r = render_as(FORMAT_CLASSIC, "uid", &snap, true);
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.text,
 			    "User ID 0 has invoked 2 times execve syscall!\t"
 			    "User ID 1001 has invoked 16 times execve syscall!\t"
 			    "User ID 4294967295 has invoked 5000000000 times execve syscall!\t\n");
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+static void test_classic_counts_both_syscalls(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct count_row *row;
+	struct rendered r;
+
+	(void)state;
+	/* "times execve syscall" is the original's wording; the number is every attempt */
+	row = push_key(&snap, 1000, "", "", 0, 2, 3, 4, 1);
+	row->user = "alice"; /* never printed */
+	r = render_as(FORMAT_CLASSIC, "uid", &snap, false);
+	assert_string_equal(r.text, "User ID 1000 has invoked 5 times execve syscall!\t\n");
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+static void test_classic_top(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct config cfg = make_cfg(FORMAT_CLASSIC, "uid", 2);
+	struct rendered r;
+
+	(void)state;
+	push_row(&snap, 1, NULL, 30, 0);
+	push_row(&snap, 2, NULL, 20, 0);
+	push_row(&snap, 3, NULL, 10, 0);
+	snap.dropped = 9;
+	/* the first --top rows as given, no "more keys" or "dropped" text in the original's line */
+	r = render(&cfg, &snap, false);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.text, "User ID 1 has invoked 30 times execve syscall!\t"
+				    "User ID 2 has invoked 20 times execve syscall!\t\n");
+	free(r.text);
+	cfg.top = 3;
+	r = render(&cfg, &snap, true);
+	assert_int_equal(count_lines(r.text), 1);
+	assert_non_null(strstr(r.text, "User ID 3 has invoked 10 times"));
 	free(r.text);
 	snapshot_free(&snap);
 }
@@ -745,15 +1196,19 @@ static void field_text(const char *line, int idx, char *buf, size_t len)
 	buf[end - start] = '\0';
 }
 
-/* A data line of the table: its four fields, each aligned with its header. */
+/*
+ * A data line of the --by uid table: UID USER COUNT OK FAILED DELTA, each
+ * field aligned with its header (USER on the left, numbers on the right).
+ */
 static void assert_table_row(const char *header, const char *line, const char *uid,
-			     const char *user, const char *count, const char *delta)
+			     const char *user, const char *count, const char *ok,
+			     const char *failed, const char *delta)
 {
-	const char *want[4] = { uid, user, count, delta };
+	const char *want[6] = { uid, user, count, ok, failed, delta };
 	size_t hs, he, ls, le;
 	char buf[64];
 
-	for (int f = 0; f < 4; f++) {
+	for (int f = 0; f < 6; f++) {
 		field_text(line, f, buf, sizeof(buf));
 		if (strcmp(buf, want[f]) != 0)
 			print_error("field %d of \"%s\": got \"%s\" want \"%s\"\n", f, line, buf,
@@ -779,6 +1234,18 @@ static int table_setup(void **state)
 	return 0;
 }
 
+/* A row keyed by uid with its own ok and failed. */
+static void push_counts(struct snapshot *snap, uint32_t uid, const char *user, uint64_t count,
+			uint64_t ok, uint64_t failed, uint64_t delta)
+{
+	struct count_row *row = push_key(snap, uid, "", "", 0, count, 0, ok, failed);
+
+	row->user = user;
+	row->delta = delta;
+}
+
+#define UID_HEADER "       UID USER                    COUNT         OK     FAILED      DELTA"
+
 static void test_table_layout(void **state)
 {
 	struct snapshot snap = { 0 };
@@ -788,30 +1255,39 @@ static void test_table_layout(void **state)
 	size_t n;
 
 	(void)state;
-	push_row(&snap, 0, "root", 3, 1);
-	push_row(&snap, 1000, "alice", 1234567, 12);
-	push_row(&snap, 65534, NULL, 1, 0);
+	push_counts(&snap, 0, "root", 3, 2, 1, 1);
+	push_counts(&snap, 1000, "alice", 1234567, 1234500, 67, 12);
+	push_counts(&snap, 65534, NULL, 1, 0, 1, 0);
 	/* the widest values that fit their columns */
-	push_row(&snap, 4294967295u, "abcdefghijklmnop", 999999999999ull, 9999999999ull);
-	r = render(FORMAT_TABLE, &snap, false);
+	push_counts(&snap, 4294967295u, "abcdefghijklmnop", 999999999999ull, 9999999999ull,
+		    9999999999ull, 9999999999ull);
+	r = render_as(FORMAT_TABLE, "uid", &snap, false);
 	assert_int_equal(r.rc, 0);
 	n = split_lines(r.text, &copy, line, 16);
 	/* time, header, four rows, a blank line between blocks */
 	assert_int_equal(n, 7);
 	assert_string_equal(line[0], "01:40:30");
-	for (int f = 0; f < 4; f++) {
-		static const char *const names[] = { "UID", "USER", "COUNT", "DELTA" };
+	assert_string_equal(line[1], UID_HEADER);
+	for (int f = 0; f < 6; f++) {
+		static const char *const names[] = {
+			"UID", "USER", "COUNT", "OK", "FAILED", "DELTA"
+		};
 
 		field_text(line[1], f, buf, sizeof(buf));
 		assert_string_equal(buf, names[f]);
 	}
-	assert_table_row(line[1], line[2], "0", "root", "3", "1");
-	assert_table_row(line[1], line[3], "1000", "alice", "1234567", "12");
-	assert_table_row(line[1], line[4], "65534", "-", "1", "0"); /* no user: '-' */
+	assert_string_equal(
+		line[2],
+		"         0 root                        3          2          1          1");
+	assert_table_row(line[1], line[2], "0", "root", "3", "2", "1", "1");
+	assert_table_row(line[1], line[3], "1000", "alice", "1234567", "1234500", "67", "12");
+	assert_table_row(line[1], line[4], "65534", "-", "1", "0", "1", "0"); /* no user: '-' */
 	assert_table_row(line[1], line[5], "4294967295", "abcdefghijklmnop", "999999999999",
-			 "9999999999");
+			 "9999999999", "9999999999", "9999999999");
 	/* at full width the fields still have a blank between them */
-	assert_string_equal(line[5], "4294967295 abcdefghijklmnop 999999999999 9999999999");
+	assert_string_equal(
+		line[5],
+		"4294967295 abcdefghijklmnop 999999999999 9999999999 9999999999 9999999999");
 	assert_string_equal(line[6], "");
 	free(copy);
 	free(r.text);
@@ -825,19 +1301,27 @@ static void test_table_final_and_empty(void **state)
 	char *copy, *line[8];
 
 	(void)state;
-	r = render(FORMAT_TABLE, &snap, true);
+	r = render_as(FORMAT_TABLE, "uid", &snap, true);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(split_lines(r.text, &copy, line, 8), 3);
 	assert_string_equal(line[0], "01:40:30 (final)");
-	assert_non_null(strstr(line[1], "UID"));
+	assert_string_equal(line[1], UID_HEADER);
 	assert_string_equal(line[2], "");
 	free(copy);
 	free(r.text);
 
-	r = render(FORMAT_TABLE, &snap, false);
+	r = render_as(FORMAT_TABLE, "uid", &snap, false);
 	assert_int_equal(split_lines(r.text, &copy, line, 8), 3);
 	assert_string_equal(line[0], "01:40:30");
 	assert_null(strstr(r.text, "final"));
+	free(copy);
+	free(r.text);
+
+	/* an empty block keeps its header whatever the key */
+	r = render_as(FORMAT_TABLE, "comm,exe", &snap, false);
+	assert_int_equal(split_lines(r.text, &copy, line, 8), 3);
+	assert_string_equal(line[1],
+			    "COMM                    COUNT         OK     FAILED      DELTA EXE");
 	free(copy);
 	free(r.text);
 }
@@ -850,20 +1334,33 @@ static void test_table_fits_80_columns(void **state)
 	size_t n;
 
 	(void)state;
-	push_row(&snap, 4294967295u, "averyveryverylongusernameindeed", UINT64_MAX, UINT64_MAX);
-	push_row(&snap, 2147483648u, NULL, 10000000000000000000ull, 0);
-	r = render(FORMAT_TABLE, &snap, true);
+	/* the widest values that fit their columns, a name cut to its column */
+	push_counts(&snap, 4294967295u, "averyveryverylongusernameindeed", 999999999999ull,
+		    9999999999ull, 9999999999ull, 9999999999ull);
+	r = render_as(FORMAT_TABLE, "uid", &snap, true);
 	assert_int_equal(r.rc, 0);
 	n = split_lines(r.text, &copy, line, 8);
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 4);
 	for (size_t i = 0; i < n; i++) {
 		if (strlen(line[i]) >= 80)
 			print_error("line %zu is %zu columns: %s\n", i, strlen(line[i]), line[i]);
 		assert_true(strlen(line[i]) < 80);
 	}
+	free(copy);
+	free(r.text);
+	snapshot_free(&snap);
+
 	/* the values are whole even where they overflow their column */
-	assert_non_null(strstr(line[2], "4294967295 "));
-	assert_non_null(strstr(line[2], " 18446744073709551615 18446744073709551615"));
+	push_counts(&snap, 4294967295u, "averyveryverylongusernameindeed", UINT64_MAX,
+		    UINT64_MAX - 1, 10000000000000000000ull, UINT64_MAX);
+	push_counts(&snap, 2147483648u, NULL, 10000000000000000000ull, 0, 0, 0);
+	r = render_as(FORMAT_TABLE, "uid", &snap, true);
+	assert_int_equal(r.rc, 0);
+	n = split_lines(r.text, &copy, line, 8);
+	assert_int_equal(n, 5);
+	assert_string_equal(line[2], "4294967295 averyveryverylo+ 18446744073709551615 "
+				     "18446744073709551614 10000000000000000000 "
+				     "18446744073709551615");
 	assert_non_null(strstr(line[3], "2147483648 "));
 	assert_non_null(strstr(line[3], " 10000000000000000000 "));
 	free(copy);
@@ -888,17 +1385,17 @@ static void test_table_user_names(void **state)
 	push_row(&snap, 5, "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n", 5, 5);
 	push_row(&snap, 6, NULL, 5, 5);
 	push_row(&snap, 7, "", 5, 5);
-	r = render(FORMAT_TABLE, &snap, false);
+	r = render_as(FORMAT_TABLE, "uid", &snap, false);
 	assert_int_equal(r.rc, 0);
 	/* control bytes never reach the terminal: one line per row, no escapes */
 	assert_int_equal(split_lines(r.text, &copy, line, 16), 10);
 	assert_null(strpbrk(r.text, "\t\x01\x7f\x1b"));
-	assert_table_row(line[1], line[2], "1", "averyveryverylo+", "5", "5");
-	assert_table_row(line[1], line[3], "2", "abcdefghijklmnop", "5", "5");
-	assert_table_row(line[1], line[4], "3", "abcdefghijklmno+", "5", "5");
-	assert_table_row(line[1], line[5], "4", "a?b?c??", "5", "5");
-	assert_table_row(line[1], line[6], "5", "???????????????+", "5", "5");
-	assert_table_row(line[1], line[7], "6", "-", "5", "5");
+	assert_table_row(line[1], line[2], "1", "averyveryverylo+", "5", "5", "0", "5");
+	assert_table_row(line[1], line[3], "2", "abcdefghijklmnop", "5", "5", "0", "5");
+	assert_table_row(line[1], line[4], "3", "abcdefghijklmno+", "5", "5", "0", "5");
+	assert_table_row(line[1], line[5], "4", "a?b?c??", "5", "5", "0", "5");
+	assert_table_row(line[1], line[6], "5", "???????????????+", "5", "5", "0", "5");
+	assert_table_row(line[1], line[7], "6", "-", "5", "5", "0", "5");
 	/* an empty name leaves the USER column blank, the numbers still aligned */
 	assert_true(strlen(line[8]) == strlen(line[7]));
 	assert_string_equal(line[9], "");
@@ -916,6 +1413,9 @@ static size_t utf8_columns(const char *s)
 		cols += ((unsigned char)*s & 0xc0) != 0x80;
 	return cols;
 }
+
+/* The counters of push_row(.., 5, 5), after the key columns. */
+#define NUMS_5 "            5          5          0          5"
 
 static void test_table_utf8_user_names(void **state)
 {
@@ -935,25 +1435,449 @@ static void test_table_utf8_user_names(void **state)
 		 "a\xc2\x85"
 		 "b\xff",
 		 5, 5); /* a C1 control (NEL), an invalid byte */
-	r = render(FORMAT_TABLE, &snap, false);
+	/* exactly 16 characters, the last one two bytes: whole, no '+' */
+	push_row(&snap, 5,
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+		 5, 5);
+	r = render_as(FORMAT_TABLE, "uid", &snap, false);
 	assert_int_equal(r.rc, 0);
-	assert_int_equal(split_lines(r.text, &copy, line, 16), 7);
-	assert_string_equal(line[2], "         1 jos\xc3\xa9                        5          5");
+	assert_int_equal(split_lines(r.text, &copy, line, 16), 8);
+	assert_string_equal(line[2], "         1 jos\xc3\xa9            " NUMS_5);
 	assert_string_equal(
 		line[3],
 		"         2 \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-		"                   5          5");
+		"       " NUMS_5);
 	/* 17 characters: 15 kept whole, then '+', never half a character */
 	assert_string_equal(
 		line[4],
 		"         3 \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9+            5          5");
-	assert_string_equal(line[5], "         4 a?b?                        5          5");
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9+" NUMS_5);
+	assert_string_equal(line[5], "         4 a?b?            " NUMS_5);
+	assert_string_equal(
+		line[6],
+		"         5 \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" NUMS_5);
 	/* every row as wide as the header on screen */
-	for (int i = 2; i <= 5; i++)
+	for (int i = 2; i <= 6; i++)
 		assert_int_equal(utf8_columns(line[i]), strlen(line[1]));
 	free(copy);
 	free(r.text);
+	snapshot_free(&snap);
+}
+
+/* A row keyed by comm (or exe, or cgroup path) with count 1, ok 1, failed 0, delta 1. */
+#define NUMS_1 "           1          1          0          1"
+
+static void test_table_by_comm(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct count_row *row;
+	struct rendered r;
+	char *copy, *line[16];
+
+	(void)state;
+	row = push_key(&snap, 0, "bash", "", 0, 10, 0, 9, 1);
+	row->delta = 2;
+	push_key(&snap, 0, "0123456789abcdef", "", 0, 1, 0, 1, 0)->delta = 1; /* 16: whole */
+	push_key(&snap, 0, "a\tb\x01\x7f", "", 0, 1, 0, 1, 0)->delta = 1;
+	push_key(&snap, 0, "\xff\xfe", "", 0, 1, 0, 1, 0)->delta = 1;
+	push_key(&snap, 0, "", "", 0, 1, 0, 1, 0)->delta = 1;
+	push_key(&snap, 0, "\xc3\xa9t\xc3\xa9", "", 0, 1, 0, 1, 0)->delta = 1;
+	push_key(&snap, 0, "\xc2\x9b[31m\x1b[0m", "", 0, 1, 0, 1, 0)->delta = 1;
+	r = render_as(FORMAT_TABLE, "comm", &snap, false);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(split_lines(r.text, &copy, line, 16), 10);
+	assert_string_equal(line[1],
+			    "COMM                    COUNT         OK     FAILED      DELTA");
+	assert_string_equal(line[2],
+			    "bash                       10          9          1          2");
+	assert_string_equal(line[3], "0123456789abcdef " NUMS_1);
+	assert_string_equal(line[4], "a?b??            " NUMS_1);
+	assert_string_equal(line[5], "??               " NUMS_1);
+	assert_string_equal(line[6], "                 " NUMS_1);
+	assert_string_equal(line[7], "\xc3\xa9t\xc3\xa9              " NUMS_1);
+	/* a C1 CSI and an ESC: no escape sequence reaches the terminal */
+	assert_string_equal(line[8], "?[31m?[0m        " NUMS_1);
+	assert_string_equal(line[9], "");
+	/* the uid is not shown when it is not in the key */
+	assert_null(strstr(line[1], "UID"));
+	free(copy);
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+static void test_table_by_exe(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct rendered r;
+	char *copy, *line[16];
+	char *want;
+
+	(void)state;
+	memset(long_exe, 'x', KEY_EXE_LEN);
+	long_exe[0] = '/';
+	long_exe[KEY_EXE_LEN] = '\0';
+	push_key(&snap, 0, "", "/usr/bin/env", 0, 1, 0, 1, 0)->delta = 1;
+	push_key(&snap, 0, "", "/tmp/with space\ttab\nnl\x1b[31m", 0, 1, 0, 1, 0)->delta = 1;
+	push_key(&snap, 0, "", "", 0, 1, 0, 1, 0)->delta = 1; /* fexecve that failed */
+	push_key(&snap, 0, "", long_exe, 0, 1, 0, 1, 0)->delta = 1;
+	push_key(&snap, 0, "", "/x\xff\xc3", 0, 1, 0, 1, 0)->delta = 1;
+	push_key(&snap, 0, "", "/caf\xc3\xa9/\xc2\x9b", 0, 1, 0, 1, 0)->delta = 1;
+	push_key(&snap, 0, "", "/dev/fd/3", 0, 1, 0, 1, 0)->delta = 1;
+	r = render_as(FORMAT_TABLE, "exe", &snap, false);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(split_lines(r.text, &copy, line, 16), 10);
+	assert_string_equal(line[1], "       COUNT         OK     FAILED      DELTA EXE");
+	assert_string_equal(line[2], NUMS_1 " /usr/bin/env");
+	assert_string_equal(line[3], NUMS_1 " /tmp/with space?tab?nl?[31m");
+	assert_string_equal(line[4], NUMS_1 " ");
+	/* one path column: written whole, however long */
+	want = malloc(KEY_EXE_LEN + 64);
+	assert_non_null(want);
+	snprintf(want, KEY_EXE_LEN + 64, NUMS_1 " %s", long_exe);
+	assert_string_equal(line[5], want);
+	free(want);
+	assert_string_equal(line[6], NUMS_1 " /x??");
+	assert_string_equal(line[7], NUMS_1 " /caf\xc3\xa9/?");
+	assert_string_equal(line[8], NUMS_1 " /dev/fd/3");
+	assert_string_equal(line[9], "");
+	free(copy);
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+static void test_table_by_cgroup(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct rendered r;
+	char *copy, *line[16];
+
+	(void)state;
+	push_key(&snap, 0, "", "", 1, 1, 0, 1, 0)->cgroup = "/";
+	snap.rows[0].delta = 1;
+	push_key(&snap, 0, "", "", 7, 1, 0, 1, 0)->cgroup = "/system.slice/ssh.service";
+	snap.rows[1].delta = 1;
+	push_key(&snap, 0, "", "", 9, 1, 0, 1, 0)->delta = 1; /* gone: no path */
+	push_key(&snap, 0, "", "", 11, 1, 0, 1, 0)->cgroup = "/x\x1by\xff";
+	snap.rows[3].delta = 1;
+	r = render_as(FORMAT_TABLE, "cgroup", &snap, false);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(split_lines(r.text, &copy, line, 16), 7);
+	assert_string_equal(line[1], "       COUNT         OK     FAILED      DELTA CGROUP");
+	assert_string_equal(line[2], NUMS_1 " /");
+	assert_string_equal(line[3], NUMS_1 " /system.slice/ssh.service");
+	assert_string_equal(line[4], NUMS_1 " ?");
+	assert_string_equal(line[5], NUMS_1 " /x?y?");
+	free(copy);
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+static void test_table_uid_and_comm(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct count_row *row;
+	struct rendered r;
+	char *copy, *line[8];
+
+	(void)state;
+	row = push_key(&snap, 1000, "make", "", 0, 1, 0, 1, 0);
+	row->user = "alice";
+	row->delta = 1;
+	row = push_key(&snap, 0, "a\x01", "", 0, 1, 0, 1, 0);
+	row->delta = 1;
+	/* the fixed columns in --by order */
+	r = render_as(FORMAT_TABLE, "uid,comm", &snap, false);
+	assert_int_equal(split_lines(r.text, &copy, line, 8), 5);
+	assert_string_equal(line[1], "       UID USER             COMM                    COUNT"
+				     "         OK     FAILED      DELTA");
+	assert_string_equal(line[2], "      1000 alice            make             " NUMS_1);
+	assert_string_equal(line[3], "         0 -                a?               " NUMS_1);
+	free(copy);
+	free(r.text);
+	r = render_as(FORMAT_TABLE, "comm,uid", &snap, false);
+	assert_int_equal(split_lines(r.text, &copy, line, 8), 5);
+	assert_string_equal(line[1], "COMM                    UID USER                    COUNT"
+				     "         OK     FAILED      DELTA");
+	assert_string_equal(line[2], "make                   1000 alice            " NUMS_1);
+	assert_string_equal(line[3], "a?                        0 -                " NUMS_1);
+	free(copy);
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+/* The display column where needle starts in line (the first one after skipping skip bytes). */
+static size_t column_of(const char *line, const char *needle)
+{
+	const char *at = strstr(line, needle);
+	size_t cols = 0;
+
+	assert_non_null(at);
+	for (const char *p = line; p < at; p++)
+		cols += ((unsigned char)*p & 0xc0) != 0x80;
+	return cols;
+}
+
+static void test_table_two_paths(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct count_row *row;
+	struct rendered r;
+	char *copy, *line[8];
+
+	(void)state;
+	row = push_key(&snap, 0, "", "/bin/sh", 5, 1, 0, 1, 0);
+	row->cgroup = "/a";
+	row->delta = 1;
+	push_key(&snap, 0, "", "/usr/local/bin/program", 6, 1, 0, 1, 0)->delta = 1; /* gone */
+
+	/*
+	 * CGROUP then EXE whatever the --by order; CGROUP padded to its longest
+	 * entry but at least its header's 6 columns; EXE last, written whole.
+	 */
+	for (int order = 0; order < 2; order++) {
+		r = render_as(FORMAT_TABLE, order ? "cgroup,exe" : "exe,cgroup", &snap, false);
+		assert_int_equal(split_lines(r.text, &copy, line, 8), 5);
+		assert_string_equal(line[1],
+				    "       COUNT         OK     FAILED      DELTA CGROUP EXE");
+		assert_string_equal(line[2], NUMS_1 " /a     /bin/sh");
+		assert_string_equal(line[3], NUMS_1 " ?      /usr/local/bin/program");
+		free(copy);
+		free(r.text);
+	}
+
+	/* a longer cgroup path sets the width; with uid, the fixed columns come first */
+	snap.rows[0].user = "root";
+	snap.rows[1].cgroup = "/system.slice/ssh.service";
+	r = render_as(FORMAT_TABLE, "exe,uid,cgroup", &snap, false);
+	assert_int_equal(split_lines(r.text, &copy, line, 8), 5);
+	assert_string_equal(line[1], UID_HEADER " CGROUP                    EXE");
+	assert_string_equal(line[2], "         0 root             " NUMS_1
+				     " /a                        /bin/sh");
+	assert_string_equal(line[3], "         0 -                " NUMS_1
+				     " /system.slice/ssh.service /usr/local/bin/program");
+	free(copy);
+	free(r.text);
+
+	/* CGROUP alone is not padded: nothing follows it */
+	r = render_as(FORMAT_TABLE, "cgroup,uid", &snap, false);
+	assert_int_equal(split_lines(r.text, &copy, line, 8), 5);
+	assert_string_equal(line[1], UID_HEADER " CGROUP");
+	assert_string_equal(line[2], "         0 root             " NUMS_1 " /a");
+	free(copy);
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+static void test_table_two_paths_long_and_odd(void **state)
+{
+	char sixty[61], cut[64];
+	struct snapshot snap = { 0 };
+	struct rendered r;
+	char *copy, *line[8];
+	size_t col;
+
+	(void)state;
+	memset(sixty, 'p', 60);
+	sixty[0] = '/';
+	sixty[60] = '\0';
+	push_key(&snap, 0, "", "/long", 5, 1, 0, 1, 0)->cgroup = sixty;
+	push_key(&snap, 0, "", "/utf8", 6, 1, 0, 1, 0)->cgroup =
+		"/\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";
+	push_key(&snap, 0, "", "/tab", 7, 1, 0, 1, 0)->cgroup = "/a\tb";
+	push_key(&snap, 0, "", "/gone", 8, 1, 0, 1, 0);
+	r = render_as(FORMAT_TABLE, "exe,cgroup", &snap, false);
+	assert_int_equal(split_lines(r.text, &copy, line, 8), 7);
+	/* CGROUP is at most 48 wide: a longer path is cut, '+' in its last column */
+	col = column_of(line[1], "EXE");
+	assert_int_equal(col, strlen(NUMS_1) + 1 + 48 + 1);
+	snprintf(cut, sizeof(cut), " %.47s+ /long", sixty);
+	assert_non_null(strstr(line[2], cut));
+	/* every EXE starts in the same display column, whatever the bytes before it */
+	assert_int_equal(column_of(line[2], "/long"), col);
+	assert_int_equal(column_of(line[3], "/utf8"), col);
+	assert_int_equal(column_of(line[4], "/tab"), col);
+	assert_int_equal(column_of(line[5], "/gone"), col);
+	assert_non_null(strstr(line[4], " /a?b "));
+	assert_non_null(strstr(line[5], " ? "));
+	free(copy);
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+static void test_table_top(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct config cfg = make_cfg(FORMAT_TABLE, "uid", 2);
+	struct rendered r;
+	char *copy, *line[16];
+
+	(void)state;
+	for (uint32_t uid = 1; uid <= 5; uid++)
+		push_row(&snap, uid, NULL, 100 - uid, 0);
+	r = render(&cfg, &snap, false);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(split_lines(r.text, &copy, line, 16), 6);
+	assert_string_equal(line[1], UID_HEADER);
+	assert_table_row(line[1], line[2], "1", "-", "99", "99", "0", "0");
+	assert_table_row(line[1], line[3], "2", "-", "98", "98", "0", "0");
+	assert_string_equal(line[4], "(3 more keys: --top 2)");
+	assert_string_equal(line[5], "");
+	free(copy);
+	free(r.text);
+
+	cfg.top = 4;
+	r = render(&cfg, &snap, true);
+	assert_int_equal(split_lines(r.text, &copy, line, 16), 8);
+	assert_string_equal(line[6], "(1 more keys: --top 4)");
+	free(copy);
+	free(r.text);
+
+	/* --top at or above the number of keys: all of them, no note */
+	for (unsigned long top = 5; top <= 6; top++) {
+		cfg.top = top;
+		r = render(&cfg, &snap, false);
+		assert_int_equal(split_lines(r.text, &copy, line, 16), 8);
+		assert_null(strstr(r.text, "more keys"));
+		free(copy);
+		free(r.text);
+	}
+	/* an empty block has nothing more either */
+	snap.len = 0;
+	cfg.top = 1;
+	r = render(&cfg, &snap, false);
+	assert_null(strstr(r.text, "more keys"));
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+static void test_table_dropped(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct config cfg = make_cfg(FORMAT_TABLE, "comm", 1);
+	struct rendered r;
+	char *copy, *line[16];
+
+	(void)state;
+	push_key(&snap, 0, "a", "", 0, 2, 0, 2, 0);
+	push_key(&snap, 0, "b", "", 0, 1, 0, 1, 0);
+	cfg.max_keys = 2;
+	/* nothing dropped: no line */
+	r = render(&cfg, &snap, false);
+	assert_null(strstr(r.text, "dropped"));
+	free(r.text);
+
+	snap.dropped = 18446744073709551615ull;
+	r = render(&cfg, &snap, false);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(split_lines(r.text, &copy, line, 16), 6);
+	/* after the rows and the --top note, before the blank line */
+	assert_string_equal(line[3], "(1 more keys: --top 1)");
+	assert_string_equal(line[4], "dropped 18446744073709551615 execs: the table is full at 2 "
+				     "keys -- raise --max-keys");
+	assert_string_equal(line[5], "");
+	free(copy);
+	free(r.text);
+
+	cfg.top = 0;
+	cfg.max_keys = 10240;
+	snap.dropped = 7;
+	r = render(&cfg, &snap, true);
+	assert_int_equal(split_lines(r.text, &copy, line, 16), 6);
+	assert_string_equal(line[0], "01:40:30 (final)");
+	assert_string_equal(line[4],
+			    "dropped 7 execs: the table is full at 10240 keys -- raise --max-keys");
+	free(copy);
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+/* Every byte of text is printable ASCII or part of valid UTF-8, besides '\n'. */
+static void assert_terminal_safe(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	while (*p) {
+		size_t n;
+
+		if (*p == '\n' || (*p >= 0x20 && *p < 0x7f)) {
+			p++;
+			continue;
+		}
+		n = j_utf8(p, strlen((const char *)p));
+		if (!n || (p[0] == 0xc2 && p[1] < 0xa0))
+			print_error("unsafe byte 0x%02x at %zu\n", *p,
+				    (size_t)(p - (const unsigned char *)text));
+		assert_true(n > 0);
+		assert_false(p[0] == 0xc2 && p[1] < 0xa0); /* C1 control */
+		p += n;
+	}
+}
+
+/* Every --by list: text safe for a terminal, COUNT right-aligned under its header. */
+static void test_table_every_by_list(void **state)
+{
+	static const char *const names[] = { "uid", "comm", "exe", "cgroup" };
+	struct snapshot snap = { 0 };
+	unsigned int lists = 0;
+
+	(void)state;
+	fill_odd_keys(&snap);
+	for (unsigned int code = 1; code < 5 * 5 * 5 * 5; code++) {
+		unsigned int used = 0, c = code;
+		char by[64] = "", *copy, *line[16], num[32];
+		bool ok = true;
+		struct rendered r;
+		size_t n, count_end;
+
+		while (c) {
+			int d = c % 5;
+
+			c /= 5;
+			if (d == 0 || used & 1u << (d - 1)) {
+				ok = false;
+				break;
+			}
+			used |= 1u << (d - 1);
+			snprintf(by + strlen(by), sizeof(by) - strlen(by), "%s%s", *by ? "," : "",
+				 names[d - 1]);
+		}
+		if (!ok)
+			continue;
+		lists++;
+		r = render_as(FORMAT_TABLE, by, &snap, false);
+		assert_int_equal(r.rc, 0);
+		assert_terminal_safe(r.text);
+		n = split_lines(r.text, &copy, line, 16);
+		assert_int_equal(n, 2 + snap.len + 1);
+		count_end = column_of(line[1], "COUNT") + strlen("COUNT");
+		for (size_t i = 0; i < snap.len; i++) {
+			const char *p = line[2 + i];
+			size_t cols = 0;
+
+			/* the text up to COUNT's last column ends with the count, right-aligned */
+			while (*p && cols < count_end) {
+				cols += ((unsigned char)*p & 0xc0) != 0x80;
+				p++;
+				while (((unsigned char)*p & 0xc0) == 0x80)
+					p++;
+			}
+			/* "%12llu", then a blank (or the end), after a blank (or the start) */
+			assert_true(cols == count_end && p - line[2 + i] >= 12);
+			snprintf(num, sizeof(num), "%12llu",
+				 (unsigned long long)snap.rows[i].count);
+			if (strncmp(p - 12, num, 12) != 0)
+				print_error("--by %s: count not under COUNT in \"%s\"\n", by,
+					    line[2 + i]);
+			assert_memory_equal(p - 12, num, 12);
+			assert_true(*p == ' ' || *p == '\0');
+			assert_true(p - 12 == line[2 + i] || p[-13] == ' ');
+		}
+		free(copy);
+		free(r.text);
+	}
+	assert_int_equal(lists, 64);
 	snapshot_free(&snap);
 }
 
@@ -968,9 +1892,22 @@ static FILE *open_full(int mode)
 	return f;
 }
 
+static const struct {
+	enum output_format format;
+	const char *by;
+} stream_cases[] = {
+	{ FORMAT_TABLE, "uid" },
+	{ FORMAT_TABLE, "comm,exe" },
+	{ FORMAT_TABLE, "cgroup,exe,uid" },
+	{ FORMAT_CLASSIC, "uid" },
+	{ FORMAT_JSON, "uid" },
+	{ FORMAT_JSON, "uid,comm,exe,cgroup" },
+};
+
+#define N_STREAM_CASES (sizeof(stream_cases) / sizeof(stream_cases[0]))
+
 static void test_failed_stream_is_eio(void **state)
 {
-	static const enum output_format formats[] = { FORMAT_TABLE, FORMAT_CLASSIC, FORMAT_JSON };
 	/* unbuffered, and line-buffered as main() makes stdout */
 	static const int modes[] = { _IONBF, _IOLBF };
 	struct snapshot snap = { 0 };
@@ -980,29 +1917,38 @@ static void test_failed_stream_is_eio(void **state)
 		print_message("skipped: no writable /dev/full to fail writes on\n");
 		skip();
 	}
-	push_row(&snap, 0, "root", 1, 1);
+	fill_odd_keys(&snap);
+	snap.dropped = 3;
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
-		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		for (size_t i = 0; i < N_STREAM_CASES; i++) {
+			struct config cfg = make_cfg(stream_cases[i].format, stream_cases[i].by, 0);
 			FILE *f = open_full(modes[m]);
 
-			assert_int_equal(output_rows(formats[i], f, &snap, &when, false), -EIO);
+			assert_int_equal(output_rows(&cfg, f, &snap, &when, false), -EIO);
 			/* the failure sticks */
-			assert_int_equal(output_rows(formats[i], f, &snap, &when, true), -EIO);
+			assert_int_equal(output_rows(&cfg, f, &snap, &when, true), -EIO);
+			fclose(f);
+			/* --top and its note fail the same way */
+			cfg.top = 1;
+			f = open_full(modes[m]);
+			assert_int_equal(output_rows(&cfg, f, &snap, &when, false), -EIO);
 			fclose(f);
 		}
 		{
+			struct config cfg = make_cfg(FORMAT_JSON, "comm", 0);
 			FILE *f = open_full(modes[m]);
 
-			assert_int_equal(output_start(FORMAT_JSON, f, &info, &when), -EIO);
+			assert_int_equal(output_start(&cfg, f, &info, &when), -EIO);
 			fclose(f);
 		}
 	}
 	/* an empty block still writes, and still fails */
 	snap.len = 0;
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+	for (size_t i = 0; i < N_STREAM_CASES; i++) {
+		struct config cfg = make_cfg(stream_cases[i].format, stream_cases[i].by, 0);
 		FILE *f = open_full(_IONBF);
 
-		assert_int_equal(output_rows(formats[i], f, &snap, &when, false), -EIO);
+		assert_int_equal(output_rows(&cfg, f, &snap, &when, false), -EIO);
 		fclose(f);
 	}
 	snapshot_free(&snap);
@@ -1010,17 +1956,19 @@ static void test_failed_stream_is_eio(void **state)
 
 static void test_healthy_stream_is_zero(void **state)
 {
-	static const enum output_format formats[] = { FORMAT_TABLE, FORMAT_CLASSIC, FORMAT_JSON };
 	struct snapshot snap = { 0 };
 	FILE *f = fopen("/dev/null", "w");
 
 	(void)state;
 	assert_non_null(f);
-	push_row(&snap, 0, "root", 1, 1);
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		assert_int_equal(output_start(formats[i], f, &info, &when), 0);
-		assert_int_equal(output_rows(formats[i], f, &snap, &when, false), 0);
-		assert_int_equal(output_rows(formats[i], f, &snap, &when, true), 0);
+	fill_odd_keys(&snap);
+	snap.dropped = 3;
+	for (size_t i = 0; i < N_STREAM_CASES; i++) {
+		struct config cfg = make_cfg(stream_cases[i].format, stream_cases[i].by, 2);
+
+		assert_int_equal(output_start(&cfg, f, &info, &when), 0);
+		assert_int_equal(output_rows(&cfg, f, &snap, &when, false), 0);
+		assert_int_equal(output_rows(&cfg, f, &snap, &when, true), 0);
 	}
 	fclose(f);
 	snapshot_free(&snap);
@@ -1038,18 +1986,34 @@ int main(void)
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_rfc3339_short_buffer),
 		cmocka_unit_test(test_json_start),
-		cmocka_unit_test(test_json_start_odd_probe_path),
+		cmocka_unit_test(test_json_start_settings),
+		cmocka_unit_test(test_json_start_no_hooks),
 		cmocka_unit_test(test_json_start_only_for_json),
 		cmocka_unit_test(test_json_tick),
 		cmocka_unit_test(test_json_final_and_empty),
+		cmocka_unit_test(test_json_by_fields),
+		cmocka_unit_test(test_json_odd_keys),
+		cmocka_unit_test(test_json_every_by_list),
+		cmocka_unit_test(test_json_top_keys_dropped),
 		cmocka_unit_test(test_json_keeps_row_order),
 		cmocka_unit_test(test_json_lines_parse_in_python),
 		cmocka_unit_test(test_classic),
+		cmocka_unit_test(test_classic_counts_both_syscalls),
+		cmocka_unit_test(test_classic_top),
 		cmocka_unit_test(test_table_layout),
 		cmocka_unit_test(test_table_final_and_empty),
 		cmocka_unit_test(test_table_fits_80_columns),
 		cmocka_unit_test(test_table_user_names),
 		cmocka_unit_test(test_table_utf8_user_names),
+		cmocka_unit_test(test_table_by_comm),
+		cmocka_unit_test(test_table_by_exe),
+		cmocka_unit_test(test_table_by_cgroup),
+		cmocka_unit_test(test_table_uid_and_comm),
+		cmocka_unit_test(test_table_two_paths),
+		cmocka_unit_test(test_table_two_paths_long_and_odd),
+		cmocka_unit_test(test_table_top),
+		cmocka_unit_test(test_table_dropped),
+		cmocka_unit_test(test_table_every_by_list),
 		cmocka_unit_test(test_failed_stream_is_eio),
 		cmocka_unit_test(test_healthy_stream_is_zero),
 	};

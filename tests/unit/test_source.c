@@ -255,10 +255,15 @@ static void test_builtin(void **state)
 	assert_int_equal(strlen(src.text), src.len);
 	assert_string_equal(src.name, "probes/execcount.bpf.c");
 	assert_null(src.owned);
-	/* what the contract lets tests rely on */
-	assert_non_null(strstr(src.text, "__sync_fetch_and_add(count, 1);"));
-	assert_non_null(strstr(src.text, "execve_kprobe"));
-	assert_non_null(strstr(src.text, "execve_tracepoint"));
+	/* what the contract, and the integration tests that edit the probe, rely on */
+	assert_non_null(strstr(src.text, "__sync_fetch_and_add(&value->execve, 1);"));
+	assert_non_null(strstr(src.text, "__sync_fetch_and_add(&value->execveat, 1);"));
+	assert_non_null(strstr(src.text, "__sync_fetch_and_add(&value->ok, 1);"));
+	assert_non_null(strstr(src.text, "__sync_fetch_and_add(&value->failed, 1);"));
+	assert_non_null(strstr(src.text, "int execve_kprobe("));
+	assert_non_null(strstr(src.text, "int execve_tracepoint("));
+	assert_non_null(strstr(src.text, "BPF_PERCPU_HASH(counts, struct execcount_key, "
+					 "struct execcount_value, EXECCOUNT_MAX_KEYS);"));
 	/* freeing the built-in copy frees nothing */
 	source_free(&src);
 	assert_ptr_equal(src.text, execcount_probe);

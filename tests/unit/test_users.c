@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_users.c - the uid -> name cache: one lookup per uid, misses remembered,
- * passing failures retried, answers right whatever the order of the uids.
+ * test_users.c - the uid -> name cache (on idmap): one lookup per uid, misses
+ * remembered (-ENOENT, and -ESRCH/-EBADF/-EPERM, getpwuid_r's other ways of
+ * saying so), passing failures retried, answers right and the same pointers
+ * whatever the order of the uids.
  */
 #include "unit.h"
 
@@ -17,7 +19,7 @@ static struct {
 /*
  * uid 0 root, 1000 alice, 404 and 405: no such user, 500: -EIO while
  * fake.eio_left > 0 then "flaky", 600: a name too long for the buffer,
- * anything else: "u<uid>".
+ * 701/702/703: -ESRCH/-EBADF/-EPERM, anything else: "u<uid>".
  */
 static int fake_lookup(uint32_t uid, char *buf, size_t len)
 {
@@ -38,6 +40,13 @@ static int fake_lookup(uint32_t uid, char *buf, size_t len)
 		break;
 	case 600:
 		return -ENAMETOOLONG;
+	/* getpwuid_r(3) may say "no such user" with these too */
+	case 701:
+		return -ESRCH;
+	case 702:
+		return -EBADF;
+	case 703:
+		return -EPERM;
 	case 0:
 		n = snprintf(buf, len, "root");
 		break;
@@ -103,6 +112,24 @@ static void test_miss_remembered(void **state)
 	assert_null(user_names_get(names, 404));
 	assert_null(user_names_get(names, 405));
 	assert_int_equal(fake.calls, 4);
+	user_names_free(names);
+}
+
+static void test_no_such_user_errnos_remembered(void **state)
+{
+	struct user_names *names = user_names_new(fake_lookup);
+
+	(void)state;
+	assert_non_null(names);
+	for (uint32_t uid = 701; uid <= 703; uid++) {
+		unsigned calls = fake.calls;
+
+		assert_null(user_names_get(names, uid));
+		assert_int_equal(fake.calls, calls + 1);
+		/* an answer ("no such user"), so not asked again */
+		assert_null(user_names_get(names, uid));
+		assert_int_equal(fake.calls, calls + 1);
+	}
 	user_names_free(names);
 }
 
@@ -244,6 +271,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_same_uid_one_lookup, reset_fake),
 		cmocka_unit_test_setup(test_miss_remembered, reset_fake),
+		cmocka_unit_test_setup(test_no_such_user_errnos_remembered, reset_fake),
 		cmocka_unit_test_setup(test_transient_error_retried, reset_fake),
 		cmocka_unit_test_setup(test_many_uids_any_order, reset_fake),
 		cmocka_unit_test_setup(test_ascending_and_descending_inserts, reset_fake),

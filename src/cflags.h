@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cflags.h - the -D settings the probe is compiled with, from the command
+ * line: the key's fields (--by), the table size (--max-keys), the uid filter
+ * (--uid), and how the kprobe'd syscall functions take their arguments.
+ * Pure: unit-tested without libbcc.
+ */
+#ifndef EXECCOUNT_CFLAGS_H
+#define EXECCOUNT_CFLAGS_H
+
+#include <stdbool.h>
+
+#include "cli.h"
+
+#define CFLAGS_MAX 8
+
+struct cflags {
+	const char *argv[CFLAGS_MAX];
+	int n;
+	char max_keys[48];
+	char uids[32 + CLI_MAX_UIDS * 11];
+};
+
+void cflags_build(struct cflags *out, const struct config *cfg, bool syscall_wrapper);
+
+#endif

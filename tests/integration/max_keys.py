@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""max_keys: a full table is never silent, and a large one is read exactly.
+
+Full: `--by exe --max-keys 8 --uid <test uid>` while the helper (one process, under that uid)
+makes 5 failing execs on each of 20 distinct missing paths, in rounds (path 0, 1, ..., 19, then
+again): the first round fills the table with paths 0-7, so the final has exactly those 8 rows
+with 5 each ("keys" 8), and "dropped" is the other 60; in any case the sum of the rows' counts +
+dropped = the 100 execs made.  The --uid filter keeps every other exec on the machine out of
+the table.  stderr carries the warning "bcc-execcount: warning: N execs not counted: the table is
+full at 8 keys -- raise --max-keys".  The same run in the table format ends its final block with
+"dropped 60 execs: the table is full at 8 keys -- raise --max-keys".
+
+Large: 3000 distinct paths (2 execs each, the default --max-keys) are 3000 exact rows with nothing
+dropped: read with BPF_MAP_LOOKUP_BATCH, and again key by key (EXECCOUNT_DEBUG_NO_BATCH=1).
+"""
+import re
+import signal
+
+import etest
+
+MAX_KEYS = 8
+DISTINCT = 20
+PER_PATH = 5
+BASE = etest.HELPER_MISSING_PATH
+UID = etest.UID_PLAIN
+
+LARGE_DISTINCT = 3000
+LARGE_PER_PATH = 2
+LARGE_BASE = "/nonexistent/etest-large"
+
+WARNING = re.compile(r"^bcc-execcount: warning: (\d+) execs not counted: the table is full at "
+                     r"(\d+) keys -- raise --max-keys$")
+
+
+def options():
+    return ["--by", "exe", "--max-keys", str(MAX_KEYS), "--uid", str(UID)]
+
+
+def full_json(args, mode):
+    total = DISTINCT * PER_PATH
+    paths = etest.distinct_paths(DISTINCT, total)
+    kept = {f"{BASE}-{i}": PER_PATH for i in range(MAX_KEYS)}
+
+    def work():
+        etest.run_helper(args.helper, UID, total, mode="fail", distinct=DISTINCT)
+
+    t, final = etest.counting_run(args, mode, work, by=["exe"], max_keys=MAX_KEYS, uids=[UID])
+    what = (f"--attach {mode} {' '.join(options())}: {DISTINCT} paths x {PER_PATH} failing "
+            f"execs")
+    counted = sum(r["count"] for r in final.values())
+    etest.check(counted + final.dropped == total,
+                f"{what}: expected the rows' counts ({counted}) + dropped ({final.dropped}) = "
+                f"the {total} execs made\n" + t.describe())
+    etest.check(len(final) == MAX_KEYS and final.nkeys == MAX_KEYS,
+                f"{what}: expected {MAX_KEYS} rows and \"keys\":{MAX_KEYS} (the table full), "
+                f"got {len(final)} rows and \"keys\":{final.nkeys}\n" + t.describe())
+    etest.check(set(final) <= set(paths), f"{what}: rows of paths the helper did not exec: "
+                f"{sorted(set(final) - set(paths))}\n" + t.describe())
+    etest.check(final.dropped > 0, f"{what}: expected \"dropped\" > 0, got {final.dropped}\n"
+                + t.describe())
+    for path, n in kept.items():
+        etest.check_row(t, final, path, f"{what} (paths 0-{MAX_KEYS - 1} came first)",
+                        count=n, execve=n, execveat=0, ok=0, failed=n)
+    etest.check(final.dropped == total - MAX_KEYS * PER_PATH,
+                f"{what}: expected \"dropped\":{total - MAX_KEYS * PER_PATH}, got "
+                f"{final.dropped}\n" + t.describe())
+    warnings = [WARNING.match(line) for line in t.stderr().splitlines()
+                if line.startswith("bcc-execcount: warning:")]
+    etest.check(warnings and all(warnings),
+                f"{what}: expected stderr lines 'bcc-execcount: warning: N execs not counted: the "
+                f"table is full at {MAX_KEYS} keys -- raise --max-keys', got "
+                f"{[line for line in t.stderr().splitlines() if 'warning' in line]}\n"
+                + t.describe())
+    numbers = [int(m.group(1)) for m in warnings]
+    etest.check(all(int(m.group(2)) == MAX_KEYS for m in warnings)
+                and final.dropped in (numbers[-1], sum(numbers)),
+                f"{what}: the warnings must name {MAX_KEYS} keys and add up to (or end with) the "
+                f"{final.dropped} dropped; got {numbers}\n" + t.describe())
+    etest.log(f"{what}: {MAX_KEYS} rows of {PER_PATH}, dropped {final.dropped}, warned")
+
+
+def full_table(args, mode):
+    total = DISTINCT * PER_PATH
+    dropped = total - MAX_KEYS * PER_PATH
+    want = (f"dropped {dropped} execs: the table is full at {MAX_KEYS} keys -- raise "
+            f"--max-keys")
+    what = f"--attach {mode} --format table {' '.join(options())} 1"
+    with etest.Tool(args.tool, ["--attach", mode, "--format", "table"] + options() + ["1"]) as t:
+        t.wait_stderr(etest.COUNTING_TEXT, etest.start_timeout())
+        etest.run_helper(args.helper, UID, total, mode="fail", distinct=DISTINCT)
+        t.send(signal.SIGINT)
+        rc = t.wait_exit(30 * etest.slowness())
+        etest.check(rc == 0, f"{what}: after SIGINT expected exit 0, got {rc}\n" + t.describe())
+        # the final block: the lines after the last empty line before the end
+        lines = t.lines[:-1] if t.lines and t.lines[-1] == "" else t.lines
+        last = lines[len(lines) - lines[::-1].index(""):] if "" in lines else lines
+        etest.check(want in [line.strip() for line in last],
+                    f"{what}: expected the line {want!r} in the final block, got {last}\n"
+                    + t.describe())
+    etest.log(f"{what}: final block says {want!r}")
+
+
+def large(args, mode):
+    total = LARGE_DISTINCT * LARGE_PER_PATH
+    paths = etest.distinct_paths(LARGE_DISTINCT, total, base=LARGE_BASE)
+
+    def work():
+        etest.run_helper(args.helper, UID, total, mode="fail", path=LARGE_BASE,
+                         distinct=LARGE_DISTINCT)
+
+    for env in (None, {"EXECCOUNT_DEBUG_NO_BATCH": "1"}):
+        what = (f"--attach {mode} --by exe --uid {UID}: {LARGE_DISTINCT} paths"
+                + (" (EXECCOUNT_DEBUG_NO_BATCH=1)" if env else ""))
+        t, final = etest.counting_run(args, mode, work, by=["exe"], uids=[UID], env=env)
+        etest.check(final.dropped == 0 and final.nkeys == LARGE_DISTINCT
+                    and set(final) == set(paths),
+                    f"{what}: expected exactly the {LARGE_DISTINCT} paths as rows, \"keys\":"
+                    f"{LARGE_DISTINCT}, nothing dropped; got {len(final)} rows, \"keys\":"
+                    f"{final.nkeys}, \"dropped\":{final.dropped}, unexpected rows "
+                    f"{sorted(set(final) - set(paths))[:5]}, missing "
+                    f"{sorted(set(paths) - set(final))[:5]}\n" + t.describe())
+        wrong = [(p, final[p]["count"], final[p]["failed"]) for p, n in paths.items()
+                 if final[p]["count"] != n or final[p]["failed"] != n]
+        etest.check(not wrong, f"{what}: expected count and failed {LARGE_PER_PATH} for every "
+                    f"path; {len(wrong)} differ, e.g. {wrong[:5]}\n" + t.describe())
+        etest.log(f"{what}: all exact")
+
+
+def test(args):
+    etest.require_root()
+    for mode in etest.attach_modes():
+        full_json(args, mode)
+        full_table(args, mode)
+        large(args, mode)
+
+
+if __name__ == "__main__":
+    etest.main(test)
