@@ -58,25 +58,29 @@ struct execcount_key {
 #endif
 };
 
+/*
+ * Calls of each syscall that succeeded or returned an error: one counter per
+ * (syscall, outcome), so each exec is one add and a read of the table never
+ * sees half an exec.  The host derives count, ok, failed, execve, execveat.
+ */
 struct execcount_value {
-	u64 execve;   /* calls of each syscall... */
-	u64 execveat;
-	u64 ok;	    /* ...that succeeded */
-	u64 failed; /* ...that returned an error */
+	u64 execve_ok;
+	u64 execve_failed;
+	u64 execveat_ok;
+	u64 execveat_failed;
 };
 
 /*
  * Per CPU: CPUs exec'ing under the same key never share a cache line, which
  * measured 35-40% cheaper per exec with two CPUs on one key (docs/design.md).
- * The host sums the CPUs' values.  The adds stay atomic all the same: on a
- * kernel that can preempt a BPF program, a task on the same CPU could
- * interleave with it; uncontended, the atomic add costs the same.
+ * The host sums the CPUs' values.  The adds stay atomic all the same: free
+ * when uncontended, and right whatever context an edited probe adds from.
  */
 BPF_PERCPU_HASH(counts, struct execcount_key, struct execcount_value, EXECCOUNT_MAX_KEYS);
 
 /* Counters about the counting itself. */
 struct execcount_stats {
-	u64 dropped; /* execs not counted: `counts` was full */
+	u64 dropped; /* execs not counted for want of room: `counts` full (or no slot in `calls`) */
 };
 BPF_ARRAY(stats, struct execcount_stats, 1);
 
@@ -170,8 +174,13 @@ static __always_inline int on_entry(const char *filename, int syscall)
 
 		calls.update(&tid, &fresh);
 		call = calls.lookup(&tid);
-		if (!call)
+		if (!call) {
+			struct execcount_stats *st = stats.lookup(&zero);
+
+			if (st)
+				__sync_fetch_and_add(&st->dropped, 1);
 			return 0;
+		}
 	}
 	/* only this thread writes its slot, and one call at a time */
 	call->filename = (u64)filename;
@@ -198,6 +207,7 @@ static __always_inline void count_call(struct execcount_call *call, bool ok, con
 	u32 zero = 0;
 	struct execcount_key *key = scratch.lookup(&zero);
 	struct execcount_value init = {}, *value;
+	u64 *counter;
 
 	if (!key)
 		return;
@@ -233,13 +243,10 @@ static __always_inline void count_call(struct execcount_call *call, bool ok, con
 		return;
 	}
 	if (call->syscall == SYSCALL_EXECVEAT)
-		__sync_fetch_and_add(&value->execveat, 1);
+		counter = ok ? &value->execveat_ok : &value->execveat_failed;
 	else
-		__sync_fetch_and_add(&value->execve, 1);
-	if (ok)
-		__sync_fetch_and_add(&value->ok, 1);
-	else
-		__sync_fetch_and_add(&value->failed, 1);
+		counter = ok ? &value->execve_ok : &value->execve_failed;
+	__sync_fetch_and_add(counter, 1);
 }
 
 /* Syscall exit: a call still noted here did not succeed (success removed it first). */

@@ -94,6 +94,7 @@ static bool has_exit_tracepoint(const char *name)
 /* kprobes: the PMU (preferred: dies with its fd) or tracefs kprobe_events. */
 static int kprobe_support(struct hooks *hooks, unsigned int syscalls, char *why, size_t len)
 {
+	const char *last = "execve";
 	char fn[128];
 	size_t prefix;
 	FILE *kallsyms;
@@ -119,14 +120,23 @@ static int kprobe_support(struct hooks *hooks, unsigned int syscalls, char *why,
 		snprintf(why, len, "cannot read /proc/kallsyms: %s", strerror(errno));
 		return -errno;
 	}
-	err = syscall_fnname(kallsyms, "execve", fn, sizeof(fn));
-	fclose(kallsyms);
-	if (err) {
-		snprintf(why, len, "no execve syscall function in /proc/kallsyms");
-		return -EOPNOTSUPP;
+	/* each syscall's function, found as bcc finds it (one pass of kallsyms each) */
+	for (int i = 0; i < 2; i++) {
+		if (!(syscalls & 1u << i))
+			continue;
+		last = syscall_names[i];
+		rewind(kallsyms);
+		err = syscall_fnname(kallsyms, syscall_names[i], fn, sizeof(fn));
+		if (err) {
+			fclose(kallsyms);
+			snprintf(why, len, "no %s syscall function in /proc/kallsyms",
+				 syscall_names[i]);
+			return -EOPNOTSUPP;
+		}
 	}
-	/* every syscall function has the prefix bcc found for execve: __x64_sys_, sys_, ... */
-	prefix = strlen(fn) - strlen("execve");
+	fclose(kallsyms);
+	/* they share the prefix bcc found: __x64_sys_, sys_, ... */
+	prefix = strlen(fn) - strlen(last);
 	hooks->kind = HOOK_KPROBE;
 	hooks->syscall_wrapper = !(prefix == 4 && strncmp(fn, "sys_", 4) == 0);
 	for (int i = 0; i < 2; i++)

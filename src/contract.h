@@ -12,16 +12,22 @@
 #include <stdint.h>
 
 /*
- * BPF_HASH(counts, struct execcount_key, struct execcount_value): the key's
- * layout is keys.h's key_layout_init() for the -D EXECCOUNT_BY_* settings;
- * the value is counts.h's struct exec_counts (four u64).
+ * BPF_PERCPU_HASH(counts, struct execcount_key, struct execcount_value): the
+ * key's layout is keys.h's key_layout_init() for the -D EXECCOUNT_BY_*
+ * settings; the value, one per possible CPU, is this.
  */
 #define CONTRACT_COUNTS_TABLE "counts"
+struct contract_counts {
+	uint64_t execve_ok;
+	uint64_t execve_failed;
+	uint64_t execveat_ok;
+	uint64_t execveat_failed;
+};
 
 /* BPF_ARRAY(stats, struct execcount_stats, 1) */
 #define CONTRACT_STATS_TABLE "stats"
 struct contract_stats {
-	uint64_t dropped; /* execs not counted because `counts` was full */
+	uint64_t dropped; /* execs not counted for want of room: `counts` full, no slot in `calls` */
 };
 
 /* BPF_ARRAY(self, struct execcount_self, 1): the self-test's private counters */

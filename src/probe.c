@@ -32,12 +32,12 @@ struct probe {
 	int counts_fd;
 	int stats_fd;
 	int self_fd;
-	/* reading counts: one exec_counts per possible CPU per key; buffers allocated on first use */
+	/* reading counts: one value per possible CPU per key; buffers allocated on first use */
 	int ncpus;
 	bool no_batch;
 	unsigned int batch_len;
 	void *batch_keys;
-	struct exec_counts *values;
+	struct contract_counts *values;
 };
 
 const char *probe_libbcc_version(void)
@@ -112,7 +112,8 @@ int probe_compile(struct probe **out, const char *source, size_t len, const char
 	free(text);
 	if (!probe->module) {
 		free(probe);
-		log_msg("probe %s did not compile (clang's messages above)", name);
+		log_msg("probe %s did not compile, or its tables could not be created (the messages above say which; a table too large for --max-keys shows as \"could not open bpf map\")",
+			name);
 		return -EINVAL;
 	}
 	probe->ncpus = ncpus;
@@ -160,7 +161,7 @@ int probe_check_contract(struct probe *probe, const struct key_layout *layout,
 	int err;
 
 	err = check_table(probe, CONTRACT_COUNTS_TABLE, BPF_MAP_TYPE_PERCPU_HASH, layout->size,
-			  sizeof(struct exec_counts));
+			  sizeof(struct contract_counts));
 	if (!err)
 		err = check_table(probe, CONTRACT_STATS_TABLE, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
 				  sizeof(struct contract_stats));
@@ -242,33 +243,40 @@ int probe_self_hits(struct probe *probe, uint64_t *entries, uint64_t *exits)
 	return 0;
 }
 
-/* One key: its per-CPU values summed. */
+/* One key: its per-CPU values summed, and the host's numbers derived. */
 static int push_raw(struct probe *probe, struct snapshot *snap, const struct key_layout *layout,
-		    const void *raw, const struct exec_counts *percpu)
+		    const void *raw, const struct contract_counts *percpu)
 {
-	struct exec_counts sum = { 0 };
+	struct contract_counts sum = { 0 };
+	struct exec_counts n;
 	struct exec_key key;
 
 	for (int cpu = 0; cpu < probe->ncpus; cpu++) {
-		sum.execve += percpu[cpu].execve;
-		sum.execveat += percpu[cpu].execveat;
-		sum.ok += percpu[cpu].ok;
-		sum.failed += percpu[cpu].failed;
+		sum.execve_ok += percpu[cpu].execve_ok;
+		sum.execve_failed += percpu[cpu].execve_failed;
+		sum.execveat_ok += percpu[cpu].execveat_ok;
+		sum.execveat_failed += percpu[cpu].execveat_failed;
 	}
+	n = (struct exec_counts){
+		.execve = sum.execve_ok + sum.execve_failed,
+		.execveat = sum.execveat_ok + sum.execveat_failed,
+		.ok = sum.execve_ok + sum.execveat_ok,
+		.failed = sum.execve_failed + sum.execveat_failed,
+	};
 	key_decode(layout, raw, &key);
-	return snapshot_push(snap, &key, &sum);
+	return snapshot_push(snap, &key, &n);
 }
 
 /* Room for batch_len keys and their values (batch_len >= 1). */
 static int read_buffers(struct probe *probe, const struct key_layout *layout)
 {
-	size_t per_key = layout->size + probe->ncpus * sizeof(struct exec_counts);
+	size_t per_key = layout->size + probe->ncpus * sizeof(struct contract_counts);
 
 	if (probe->values)
 		return 0;
 	probe->batch_len = BATCH_BYTES / per_key ? BATCH_BYTES / per_key : 1;
 	probe->batch_keys = malloc(probe->batch_len * layout->size);
-	probe->values = malloc(probe->batch_len * probe->ncpus * sizeof(struct exec_counts));
+	probe->values = malloc(probe->batch_len * probe->ncpus * sizeof(struct contract_counts));
 	return probe->batch_keys && probe->values ? 0 : -ENOMEM;
 }
 
@@ -345,7 +353,8 @@ int probe_read_counts(struct probe *probe, const struct key_layout *layout, stru
 			probe->no_batch = true;
 		}
 	}
-	if (probe->no_batch) {
+	/* a hash bucket with more keys than a batch holds: this read goes key by key */
+	if (probe->no_batch || err == -ENOSPC) {
 		snap->len = 0;
 		err = read_by_key(probe, layout, snap);
 	}

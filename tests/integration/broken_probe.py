@@ -80,11 +80,10 @@ def test(args):
         refused(args, ["--probe", path, "--format", "json", "1"], 65, ["counts"],
                 "a probe without the table counts")
 
-        # no `failed` counter: compiles and loads, but the host reads four counters per key
-        narrow = etest.replace_once(shipped, "\tu64 failed; /* ...that returned an error */\n",
-                                    "", "narrow values")
-        narrow = etest.replace_once(narrow, "__sync_fetch_and_add(&value->failed, 1);", ";",
-                                    "narrow values")
+        # no execveat_failed counter: compiles and loads, but the host reads four per key
+        narrow = etest.replace_once(shipped, "\tu64 execveat_failed;\n", "", "narrow values")
+        narrow = etest.replace_once(narrow, "ok ? &value->execveat_ok : &value->execveat_failed",
+                                    "&value->execveat_ok", "narrow values")
         path = os.path.join(tmp, "narrow.c")
         etest.write_text(path, narrow)
         refused(args, ["--probe", path, "--format", "json", "1"], 65, ["counts"],

@@ -3,10 +3,10 @@
 """concurrent: two processes exec'ing on the same uid at once on two CPUs lose no count.
 
 exec_helper --procs 2 releases both processes from one barrier, so both race to insert the uid's
-key on their first exec and then add to the same counter 500,000 times each.  A plain `+= 1`
-(bcc's increment() in 0.26) loses counts here, but how many depends on timing: from about 4,000
-of 1,000,000 in one run to none in another, so this test cannot prove the add atomic on its own
-(atomic_update.py does, from the loaded instructions).  Only an exact 1,000,000 passes, in count
+key on their first exec (a lost insert race drops counts, as bcc's atomic_increment() would), then
+add 500,000 times each.  The table is per CPU now, so the two CPUs no longer add to one counter:
+that the adds are atomic is atomic_update.py's proof (from the loaded instructions); this test
+proves the insert race and the per-CPU sums on the host exact.  Only an exact 1,000,000 passes, in count
 and in execve, and in failed (every call fails with ENOENT), with ok 0 and execveat 0.  With one
 CPU the two processes cannot race, so the test skips there rather than pass without proving
 anything.

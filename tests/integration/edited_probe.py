@@ -3,9 +3,9 @@
 """edited_probe: --print-probe gives the shipped probe byte for byte, and an edited copy given
 with --probe is what runs.
 
-The copy adds 1000 instead of 1 per execve call (to execve, and to ok or failed); N execs must then
-count exactly 1000*N, which the built-in probe can never produce, so the number proves the file was
-compiled and attached.
+The copy adds 1000 instead of 1 per exec (the one add, to its syscall and outcome's counter); N execs
+must then count exactly 1000*N, which the built-in probe can never produce, so the number proves
+the file was compiled and attached.
 """
 import os
 import shutil
@@ -16,8 +16,7 @@ import etest
 OK_EXECS = 50
 FAIL_EXECS = 25
 FACTOR = 1000
-ADD_LINES = ("__sync_fetch_and_add(&value->execve, 1);", "__sync_fetch_and_add(&value->ok, 1);",
-             "__sync_fetch_and_add(&value->failed, 1);")
+ADD_LINES = ("__sync_fetch_and_add(counter, 1);",)
 
 
 def test(args):

@@ -6,6 +6,7 @@ self-test execs are never counted.
 While several uids (and root, which starts every helper) make execs:
   --uid A             the final has exactly one row, A's, with A's exact numbers ("keys" 1)
   --uid A,B           exactly A's and B's rows, exact
+  --uid A,B,+62 more  the longest list (64 uids) compiles, loads and filters the same
   --by comm --uid A   A and C exec under the same comm of this run: its row holds only A's
                       execs (the filter is on the uid, whatever the key)
   --uid A,B,C --top N with A > B > C: the first N of them, in that order, exact, and "keys" 3
@@ -30,6 +31,7 @@ PLAN = {  # uid (None: root, the test's own): (successful execs, failing execs)
     None: (0, 333),
 }
 TOOL_COMM = "bcc-execcount"
+MANY_UIDS_BASE = 4000000000  # 62 more uids for a 64-uid --uid list; nothing runs as them
 
 
 def work(args, comm=None):
@@ -44,13 +46,16 @@ def want(uid):
 
 
 def uid_filter(args, mode):
-    for uids in ([A], [A, B]):
-        what = f"--attach {mode} --uid {','.join(map(str, uids))}"
+    # the longest list the tool takes: 64 uids, compiled into the probe's unrolled loop
+    longest = [A, B] + [MANY_UIDS_BASE + i for i in range(62)]
+    for uids in ([A], [A, B], longest):
+        what = f"--attach {mode} --uid {','.join(map(str, uids))}"[:120]
+        busy = [u for u in uids if u in PLAN]  # the listed uids that make execs here
         t, final = etest.counting_run(args, mode, lambda: work(args), uids=uids)
-        etest.check(set(final) == set(uids) and final.nkeys == len(uids),
-                    f"{what}: expected rows for uids {uids} only (\"keys\":{len(uids)}), got "
+        etest.check(set(final) == set(busy) and final.nkeys == len(busy),
+                    f"{what}: expected rows for uids {busy} only (\"keys\":{len(busy)}), got "
                     f"{sorted(final)} (\"keys\":{final.nkeys})\n" + t.describe())
-        for uid in uids:
+        for uid in busy:
             etest.check_row(t, final, uid, what, **want(uid))
         etest.log(f"{what}: only those rows, exact")
 

@@ -11,8 +11,10 @@ the table.  stderr carries the warning "bcc-execcount: warning: N execs not coun
 full at 8 keys -- raise --max-keys".  The same run in the table format ends its final block with
 "dropped 60 execs: the table is full at 8 keys -- raise --max-keys".
 
-Large: 3000 distinct paths (2 execs each, the default --max-keys) are 3000 exact rows with nothing
-dropped: read with BPF_MAP_LOOKUP_BATCH, and again key by key (EXECCOUNT_DEBUG_NO_BATCH=1).
+Large: 8000 distinct paths (2 execs each, the default --max-keys) are 8000 exact rows with nothing
+dropped: read with BPF_MAP_LOOKUP_BATCH, and again key by key (EXECCOUNT_DEBUG_NO_BATCH=1).  A
+batch holds 1 MiB of keys and per-CPU values (3276 `--by exe` keys on 2 CPUs, fewer with more
+CPUs), so the batched read takes several calls, each going on from where the last stopped.
 """
 import re
 import signal
@@ -25,7 +27,7 @@ PER_PATH = 5
 BASE = etest.HELPER_MISSING_PATH
 UID = etest.UID_PLAIN
 
-LARGE_DISTINCT = 3000
+LARGE_DISTINCT = 8000
 LARGE_PER_PATH = 2
 LARGE_BASE = "/nonexistent/etest-large"
 

@@ -256,10 +256,14 @@ static void test_builtin(void **state)
 	assert_string_equal(src.name, "probes/execcount.bpf.c");
 	assert_null(src.owned);
 	/* what the contract, and the integration tests that edit the probe, rely on */
-	assert_non_null(strstr(src.text, "__sync_fetch_and_add(&value->execve, 1);"));
-	assert_non_null(strstr(src.text, "__sync_fetch_and_add(&value->execveat, 1);"));
-	assert_non_null(strstr(src.text, "__sync_fetch_and_add(&value->ok, 1);"));
-	assert_non_null(strstr(src.text, "__sync_fetch_and_add(&value->failed, 1);"));
+	assert_non_null(strstr(src.text, "__sync_fetch_and_add(counter, 1);"));
+	assert_non_null(strstr(src.text, "\tu64 execveat_failed;\n"));
+	assert_non_null(strstr(src.text, "ok ? &value->execveat_ok : &value->execveat_failed"));
+	assert_non_null(strstr(src.text, "__sync_fetch_and_add(&me->entries, 1);"));
+	assert_non_null(strstr(src.text, "\tu32 uid; /* real uid"));
+	assert_non_null(strstr(src.text, "u32 tid = ctx->old_pid;"));
+	assert_non_null(strstr(src.text, "\tif (!call || !call->active)\n\t\treturn 0;\n"
+					 "\tcall->active = 0;\n\tcount_call("));
 	assert_non_null(strstr(src.text, "int execve_kprobe("));
 	assert_non_null(strstr(src.text, "int execve_tracepoint("));
 	assert_non_null(strstr(src.text, "BPF_PERCPU_HASH(counts, struct execcount_key, "
