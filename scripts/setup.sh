@@ -28,13 +28,17 @@ command -v apt-get >/dev/null || die "apt-get not found: this script knows Debia
 release=$(uname -r)
 arch=$(dpkg --print-architecture)
 
-# Build and run: compiler, CMake, libbcc's C API (it pulls in clang/LLVM).
-core=(gcc make cmake pkg-config libbpfcc-dev libbpfcc)
+# Build and run: compiler, CMake, libbcc's C API (it pulls in clang/LLVM), libmicrohttpd (--listen).
+core=(gcc make cmake pkg-config libbpfcc-dev libbpfcc libmicrohttpd-dev)
 packages=("${core[@]}")
 if [ "$with_tests" -eq 1 ]; then
 	# unit tests (cmocka); integration tests (python3 drives the tool, bpftool
 	# lists what is loaded, setpriv drops privileges, strace sees how the table is read)
 	packages+=(libcmocka-dev python3 bpftool util-linux strace)
+	# output tests: a real Prometheus scrapes --listen and node_exporter serves --textfile
+	# (each test starts its own on free loopback ports; a packaged service on 9090/9100 is
+	# left alone), and the live view is driven in tmux
+	packages+=(prometheus prometheus-node-exporter tmux)
 	# the kprobe VM tests boot Debian's stock kernel under qemu; its headers
 	# (the ones linux-headers-amd64 names) compile the probe inside the guest
 	packages+=(qemu-system-x86 busybox-static cpio kmod zstd xz-utils)

@@ -2,6 +2,7 @@
 #include "cgroups.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@ struct cgroup_names {
 	char *root;
 	size_t root_len;
 	struct idmap map; /* id -> path, or NULL: gone */
+	bool walked;	  /* in this block */
 };
 
 /*
@@ -103,19 +105,28 @@ static int remember(const char *path, const struct stat *st, int type, struct FT
 	return idmap_put(&walking->map, st->st_ino, *rel ? rel : "/") ? 1 : 0;
 }
 
+void cgroup_names_next_block(struct cgroup_names *names)
+{
+	names->walked = false;
+}
+
 const char *cgroup_names_get(struct cgroup_names *names, uint64_t id)
 {
 	const struct idmap_entry *known = idmap_find(&names->map, id);
 
 	if (known)
 		return known->name;
-	/* a cgroup made since the last walk: learn every path there is now */
-	walking = names;
-	nftw(names->root, remember, 16, FTW_PHYS | FTW_MOUNT);
-	walking = NULL;
-	known = idmap_find(&names->map, id);
-	if (known)
-		return known->name;
+	/* cgroups made since the last walk: learn every path there is now, once a block */
+	if (!names->walked) {
+		walking = names;
+		nftw(names->root, remember, 16, FTW_PHYS | FTW_MOUNT);
+		walking = NULL;
+		names->walked = true;
+		known = idmap_find(&names->map, id);
+		if (known)
+			return known->name;
+	}
+	/* not there after a walk made since the id was counted: removed, never to return */
 	idmap_put(&names->map, id, NULL);
 	return NULL;
 }

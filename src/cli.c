@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "cli.h"
 
+#include <arpa/inet.h>
 #include <argp.h>
 #include <ctype.h>
 #include <errno.h>
@@ -16,6 +17,9 @@ enum {
 	OPT_MAX_KEYS,
 	OPT_UID,
 	OPT_TOP,
+	OPT_LISTEN,
+	OPT_TEXTFILE,
+	OPT_MAX_SERIES,
 };
 
 static const char doc[] =
@@ -35,27 +39,43 @@ static const char doc[] =
 	"    bcc-execcount --uid 1000 -b cgroup\n"
 	"                                   # uid 1000's execs, per cgroup\n"
 	"    bcc-execcount -f json          # JSON lines, for scripts\n"
+	"    bcc-execcount --listen 9435    # metrics at http://127.0.0.1:9435/metrics\n"
+	"    bcc-execcount --textfile /var/lib/prometheus/node-exporter/exec.prom\n"
+	"                                   # for node_exporter's textfile collector\n"
 	"    bcc-execcount -f classic       # the original Python script's output\n"
 	"    bcc-execcount -a tracepoint    # the tracepoint, not a kprobe\n"
 	"    bcc-execcount --print-probe > mine.c && bcc-execcount -p mine.c\n"
 	"                                   # edit the probe, run it, no rebuild\n"
 	"\v"
 	"Exit status: 0 success; 1 runtime failure; 64 bad usage; 65 probe rejected;\n"
-	"66 probe file unreadable; 69 kernel support missing; 77 insufficient privilege.\n"
+	"66 probe file unreadable; 69 kernel support missing, or --listen cannot bind;\n"
+	"73 --textfile's directory unusable; 77 insufficient privilege.\n"
 	"See bcc-execcount(8).";
 
 static const char args_doc[] = "[INTERVAL [COUNT]]";
 
 static const struct argp_option options[] = {
 	{ "attach", 'a', "MODE", 0, "auto (default), kprobe or tracepoint", 0 },
-	{ "format", 'f', "FORMAT", 0, "table (default), classic or json", 0 },
+	{ "format", 'f', "FORMAT", 0, "table (default), classic, json or csv", 0 },
+	{ "noclear", 'C', NULL, 0, "on a terminal, do not redraw in place: scroll", 0 },
+	{ "rows", 'r', "N", 0,
+	  "the same as --top; on a terminal without either, as many rows as fit", 0 },
+	{ "sort", 's', "FIELD", 0,
+	  "order rows by count (default), ok, failed, delta, execve, execveat, uid, comm, exe or cgroup",
+	  0 },
 	{ "by", 'b', "FIELDS", 0,
 	  "count per FIELDS, a comma list of uid (default), comm (the calling program), exe (the path exec'd), cgroup",
 	  0 },
 	{ "syscalls", OPT_SYSCALLS, "LIST", 0,
 	  "execve,execveat (default) or one of them; execveat is also fexecve()", 0 },
 	{ "uid", OPT_UID, "UIDS", 0, "count only these uids (comma list, at most 64)", 0 },
-	{ "top", OPT_TOP, "N", 0, "show only the N keys with the most execs", 0 },
+	{ "top", OPT_TOP, "N", 0, "show only the first N keys in --sort order (the most execs)", 0 },
+	{ "listen", OPT_LISTEN, "[ADDR:]PORT", 0,
+	  "serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR 127.0.0.1 unless given)", 0 },
+	{ "textfile", OPT_TEXTFILE, "PATH", 0,
+	  "write the metrics to PATH every interval, for node_exporter's textfile collector", 0 },
+	{ "max-series", OPT_MAX_SERIES, "N", 0,
+	  "export at most N keys (default 10000); the smallest are summed as \"other\"", 0 },
 	{ "max-keys", OPT_MAX_KEYS, "N", 0,
 	  "size of the kernel's table (default 10240); execs of further keys are counted as dropped",
 	  0 },
@@ -88,13 +108,14 @@ static const char *const format_names[] = {
 	[FORMAT_TABLE] = "table",
 	[FORMAT_CLASSIC] = "classic",
 	[FORMAT_JSON] = "json",
+	[FORMAT_CSV] = "csv",
 };
 
-/* The index of arg among the three names (an enum value), or -1 after a usage error. */
-static int parse_choice(struct argp_state *state, const char *what, const char *const names[3],
-			const char *choices, const char *arg)
+/* The index of arg among the n names (an enum value), or -1 after a usage error. */
+static int parse_choice(struct argp_state *state, const char *what, const char *const *names,
+			int n, const char *choices, const char *arg)
 {
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < n; i++)
 		if (strcmp(names[i], arg) == 0)
 			return i;
 	argp_error(state, "invalid %s '%s': use %s", what, arg, choices);
@@ -225,6 +246,68 @@ static error_t uid_one(struct argp_state *state, const char *item)
 	return 0;
 }
 
+/* The key field a --sort order sorts by, or -1 for a number. */
+static int sort_field(enum count_order order)
+{
+	switch (order) {
+	case ORDER_BY_UID:
+		return FIELD_UID;
+	case ORDER_BY_COMM:
+		return FIELD_COMM;
+	case ORDER_BY_EXE:
+		return FIELD_EXE;
+	case ORDER_BY_CGROUP:
+		return FIELD_CGROUP;
+	default:
+		return -1;
+	}
+}
+
+int cli_parse_listen(const char *s, struct listen_addr *out, const char **why)
+{
+	const char *colon, *port = s;
+	unsigned long v;
+	size_t hostlen;
+	unsigned char bin[16];
+
+	memset(out, 0, sizeof(*out));
+	out->family = AF_INET;
+	strcpy(out->host, "127.0.0.1");
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':') {
+			*why = "an IPv6 address is written [ADDR]:PORT";
+			return -EINVAL;
+		}
+		hostlen = close - s - 1;
+		port = close + 2;
+		out->family = AF_INET6;
+		if (hostlen >= sizeof(out->host))
+			goto bad_addr;
+		memcpy(out->host, s + 1, hostlen);
+		out->host[hostlen] = '\0';
+	} else if ((colon = strrchr(s, ':'))) {
+		hostlen = colon - s;
+		port = colon + 1;
+		if (hostlen == 0 || hostlen >= sizeof(out->host) || memchr(s, ':', hostlen))
+			goto bad_addr;
+		memcpy(out->host, s, hostlen);
+		out->host[hostlen] = '\0';
+	}
+	if (inet_pton(out->family, out->host, bin) != 1)
+		goto bad_addr;
+	if (cli_parse_ulong(port, 1, 65535, &v)) {
+		*why = "the port must be a number from 1 to 65535";
+		return -EINVAL;
+	}
+	out->port = v;
+	return 0;
+bad_addr:
+	*why = "the address must be an IPv4 address or [an IPv6 address] (names are not resolved)";
+	return -EINVAL;
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct parse_ctx *ctx = state->input;
@@ -238,14 +321,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		state->err_stream = ctx->err;
 		return 0;
 	case 'a':
-		i = parse_choice(state, "attach mode", attach_names, "auto, kprobe or tracepoint",
+		i = parse_choice(state, "attach mode", attach_names, 3, "auto, kprobe or tracepoint",
 				 arg);
 		if (i < 0)
 			return EINVAL;
 		cfg->attach = i;
 		return 0;
 	case 'f':
-		i = parse_choice(state, "format", format_names, "table, classic or json", arg);
+		i = parse_choice(state, "format", format_names, 4, "table, classic, json or csv",
+				 arg);
 		if (i < 0)
 			return EINVAL;
 		cfg->format = i;
@@ -265,9 +349,41 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cfg->max_keys = v;
 		return 0;
 	case OPT_TOP:
-		if (parse_number(state, "--top", arg, 1, CLI_MAX_TOP, &v))
+	case 'r':
+		if (parse_number(state, key == 'r' ? "--rows" : "--top", arg, 1, CLI_MAX_TOP, &v))
 			return EINVAL;
 		cfg->top = v;
+		return 0;
+	case 's':
+		i = count_order_parse(arg);
+		if (i < 0) {
+			argp_error(state,
+				   "invalid --sort '%s': use count, ok, failed, delta, execve, execveat, uid, comm, exe or cgroup",
+				   arg);
+			return EINVAL;
+		}
+		cfg->sort = i;
+		cfg->sort_given = true;
+		return 0;
+	case 'C':
+		cfg->noclear = true;
+		return 0;
+	case OPT_LISTEN: {
+		const char *why;
+
+		if (cli_parse_listen(arg, &cfg->listen_addr, &why)) {
+			argp_error(state, "invalid --listen '%s': %s", arg, why);
+			return EINVAL;
+		}
+		cfg->listen = true;
+		return 0;
+	}
+	case OPT_TEXTFILE:
+		return parse_path(state, "--textfile", arg, &cfg->textfile);
+	case OPT_MAX_SERIES:
+		if (parse_number(state, "--max-series", arg, 1, CLI_MAX_MAX_SERIES, &v))
+			return EINVAL;
+		cfg->max_series = v;
 		return 0;
 	case 'p':
 		return parse_path(state, "probe file", arg, &cfg->probe_path);
@@ -312,6 +428,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   "--format classic prints uids only: use table or json with --by");
 			return EINVAL;
 		}
+		if (cfg->action == CLI_RUN && cfg->format == FORMAT_CLASSIC && cfg->sort_given) {
+			argp_error(state, "--format classic prints uids in order: --sort does not apply");
+			return EINVAL;
+		}
+		/* a key field to sort by must be in the key */
+		if (cfg->action == CLI_RUN && sort_field(cfg->sort) >= 0 &&
+		    !(cfg->by_mask & 1u << sort_field(cfg->sort))) {
+			argp_error(state, "invalid --sort: '%s' is not one of the --by fields",
+				   key_field_name(sort_field(cfg->sort)));
+			return EINVAL;
+		}
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -338,6 +465,8 @@ int cli_parse(struct config *cfg, int argc, char **argv, FILE *out, FILE *err)
 		.by_mask = 1u << FIELD_UID,
 		.syscalls = SYSCALL_EXECVE | SYSCALL_EXECVEAT,
 		.max_keys = CLI_DEFAULT_MAX_KEYS,
+		.sort = ORDER_BY_COUNT,
+		.max_series = CLI_DEFAULT_MAX_SERIES,
 	};
 	/* NO_EXIT: report, never exit; NO_HELP: our --help says it was asked for */
 	if (argp_parse(&argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, &ctx))

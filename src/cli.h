@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "counts.h"
 #include "keys.h"
 
 enum attach_mode {
@@ -22,6 +23,7 @@ enum output_format {
 	FORMAT_TABLE,
 	FORMAT_CLASSIC,
 	FORMAT_JSON,
+	FORMAT_CSV,
 };
 
 enum cli_action {
@@ -43,6 +45,15 @@ enum syscall_set {
 #define CLI_MAX_MAX_KEYS     1048576
 #define CLI_MAX_UIDS	     64
 #define CLI_MAX_TOP	     1000000
+#define CLI_DEFAULT_MAX_SERIES 10000
+#define CLI_MAX_MAX_SERIES     1000000
+
+/* --listen [ADDR:]PORT: an IPv4 or [IPv6] address (default 127.0.0.1), no names. */
+struct listen_addr {
+	int family; /* AF_INET or AF_INET6 */
+	char host[64]; /* as given, without brackets: "127.0.0.1", "::1" */
+	unsigned int port;
+};
 
 struct config {
 	enum cli_action action;
@@ -59,7 +70,14 @@ struct config {
 	unsigned long max_keys;
 	uint32_t uids[CLI_MAX_UIDS]; /* --uid: count only these */
 	unsigned int nuids;
-	unsigned long top; /* rows shown per block; 0 = all */
+	unsigned long top; /* rows shown per block; 0 = all (--top, -r/--rows) */
+	enum count_order sort; /* -s/--sort: display order */
+	bool sort_given;       /* -s was on the command line */
+	bool noclear; /* -C: no redraw in place on a terminal */
+	bool listen; /* --listen given: listen_addr is set */
+	struct listen_addr listen_addr;
+	const char *textfile; /* --textfile PATH */
+	unsigned long max_series; /* keys exported to Prometheus */
 	bool verbose;
 };
 
@@ -75,5 +93,8 @@ int cli_parse(struct config *cfg, int argc, char **argv, FILE *out, FILE *err);
  * suffix), within [min, max].  Returns 0, -EINVAL (not a number) or -ERANGE.
  */
 int cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/* "9400", "0.0.0.0:9400", "[::1]:9400" -> out.  0, or -EINVAL with why set to the reason. */
+int cli_parse_listen(const char *s, struct listen_addr *out, const char **why);
 
 #endif

@@ -58,27 +58,95 @@ int snapshot_copy(struct snapshot *dst, const struct snapshot *src)
 	return 0;
 }
 
-static int cmp_key(const void *a, const void *b)
-{
-	const struct count_row *x = a, *y = b;
+static const char *const order_names[] = {
+	[ORDER_BY_COUNT] = "count",   [ORDER_BY_OK] = "ok",	    [ORDER_BY_FAILED] = "failed",
+	[ORDER_BY_DELTA] = "delta",   [ORDER_BY_EXECVE] = "execve", [ORDER_BY_EXECVEAT] = "execveat",
+	[ORDER_BY_UID] = "uid",	      [ORDER_BY_COMM] = "comm",	    [ORDER_BY_EXE] = "exe",
+	[ORDER_BY_CGROUP] = "cgroup",
+};
 
-	return key_compare(&x->key, &y->key);
+int count_order_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(order_names) / sizeof(order_names[0]); i++)
+		if (order_names[i] && strcmp(order_names[i], name) == 0)
+			return (int)i;
+	return -1;
 }
 
-static int cmp_count(const void *a, const void *b)
+static int desc(uint64_t a, uint64_t b)
+{
+	return (a < b) - (a > b);
+}
+
+static int cmp_rows(const void *a, const void *b, void *arg)
 {
 	const struct count_row *x = a, *y = b;
+	int c = 0;
 
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	return cmp_key(a, b);
+	switch (*(const enum count_order *)arg) {
+	case ORDER_BY_KEY:
+		break;
+	case ORDER_BY_COUNT:
+		c = desc(x->count, y->count);
+		break;
+	case ORDER_BY_OK:
+		c = desc(x->n.ok, y->n.ok);
+		break;
+	case ORDER_BY_FAILED:
+		c = desc(x->n.failed, y->n.failed);
+		break;
+	case ORDER_BY_DELTA:
+		c = desc(x->delta, y->delta);
+		break;
+	case ORDER_BY_EXECVE:
+		c = desc(x->n.execve, y->n.execve);
+		break;
+	case ORDER_BY_EXECVEAT:
+		c = desc(x->n.execveat, y->n.execveat);
+		break;
+	case ORDER_BY_UID:
+		c = (x->key.uid > y->key.uid) - (x->key.uid < y->key.uid);
+		break;
+	case ORDER_BY_COMM:
+		c = strcmp(x->key.comm, y->key.comm);
+		break;
+	case ORDER_BY_EXE:
+		c = strcmp(x->key.exe, y->key.exe);
+		break;
+	case ORDER_BY_CGROUP:
+		c = (x->key.cgroup > y->key.cgroup) - (x->key.cgroup < y->key.cgroup);
+		break;
+	}
+	return c ? c : key_compare(&x->key, &y->key);
 }
 
 void counts_sort(struct snapshot *snap, enum count_order order)
 {
 	if (snap->len > 1)
-		qsort(snap->rows, snap->len, sizeof(*snap->rows),
-		      order == ORDER_BY_KEY ? cmp_key : cmp_count);
+		qsort_r(snap->rows, snap->len, sizeof(*snap->rows), cmp_rows, &order);
+}
+
+void counts_merge(struct snapshot *snap)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < snap->len; i++) {
+		struct count_row *row = &snap->rows[i];
+		struct count_row *last = out ? &snap->rows[out - 1] : NULL;
+
+		if (last && key_compare(&last->key, &row->key) == 0) {
+			last->n.execve += row->n.execve;
+			last->n.execveat += row->n.execveat;
+			last->n.ok += row->n.ok;
+			last->n.failed += row->n.failed;
+			last->count += row->count;
+			continue;
+		}
+		if (out != i)
+			snap->rows[out] = *row;
+		out++;
+	}
+	snap->len = out;
 }
 
 void counts_delta(struct snapshot *cur, const struct snapshot *prev)

@@ -35,10 +35,23 @@ struct snapshot {
 	uint64_t dropped; /* execs not counted because the table was full (cumulative) */
 };
 
+/* Numbers sort descending, key fields ascending; ties by key. */
 enum count_order {
 	ORDER_BY_KEY,	/* key_compare ascending */
 	ORDER_BY_COUNT, /* count descending, then key ascending */
+	ORDER_BY_OK,
+	ORDER_BY_FAILED,
+	ORDER_BY_DELTA,
+	ORDER_BY_EXECVE,
+	ORDER_BY_EXECVEAT,
+	ORDER_BY_UID,	 /* uid ascending, then key */
+	ORDER_BY_COMM,	 /* comm (bytes) ascending, then key */
+	ORDER_BY_EXE,	 /* exe (bytes) ascending, then key */
+	ORDER_BY_CGROUP, /* cgroup id ascending, then key */
 };
+
+/* "count", "ok", ..., "uid", "comm", "exe", "cgroup" (the --sort names), or -1. */
+int count_order_parse(const char *name);
 
 void snapshot_free(struct snapshot *snap);
 /* Returns 0 or -ENOMEM; the buffer grows but never shrinks, so steady state allocates nothing. */
@@ -46,6 +59,14 @@ int snapshot_push(struct snapshot *snap, const struct exec_key *key, const struc
 int snapshot_copy(struct snapshot *dst, const struct snapshot *src);
 
 void counts_sort(struct snapshot *snap, enum count_order order);
+
+/*
+ * Merge rows with equal keys (snap sorted by key), summing their counters.
+ * The kernel's key bytes can differ where the decoded key does not: bytes
+ * after a string's NUL (bpf_probe_read_user_str before Linux 5.10 could
+ * copy some; a hand-edited probe might not zero them).
+ */
+void counts_merge(struct snapshot *snap);
 
 /*
  * Set each row's delta against prev: both sorted by key.  A key absent from

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sysexits.h>
 #include <time.h>
@@ -29,11 +30,14 @@
 #include "cgroups.h"
 #include "cli.h"
 #include "counts.h"
+#include "http.h"
 #include "kernel.h"
 #include "log.h"
+#include "metrics.h"
 #include "output.h"
 #include "probe.h"
 #include "source.h"
+#include "textfile.h"
 #include "users.h"
 
 #ifndef EXECCOUNT_VERSION
@@ -166,6 +170,12 @@ struct counter {
 	struct snapshot cur;
 	struct snapshot prev;
 	uint64_t dropped_said; /* the dropped count last warned about */
+	bool live;	       /* the table redrawn in place on a terminal */
+	const char *hook_kind; /* "kprobe" or "tracepoint", for the live header */
+	/* the metrics: --listen, --textfile */
+	struct http_server *http;
+	struct metrics_info metrics;
+	bool textfile_failing; /* said once per run of failed writes */
 };
 
 /*
@@ -186,11 +196,11 @@ static int stdout_status(void)
 	return -err;
 }
 
-/* Names for the rows that will be printed: users, cgroup paths. */
-static void name_rows(struct counter *c)
+/* Names for the first n rows (those printed or exported): users, cgroup paths. */
+static void name_rows(struct counter *c, size_t n)
 {
-	size_t n = c->cfg->top && c->cfg->top < c->cur.len ? c->cfg->top : c->cur.len;
-
+	if (n > c->cur.len)
+		n = c->cur.len;
 	for (size_t i = 0; i < n; i++) {
 		struct count_row *row = &c->cur.rows[i];
 
@@ -201,9 +211,64 @@ static void name_rows(struct counter *c)
 	}
 }
 
-/* Read the table, work out deltas, print.  -EPIPE when stdout has gone away. */
+/*
+ * The metrics page from the current snapshot, to the HTTP server and the
+ * textfile.  A failed textfile write is said once and retried every
+ * interval: the counts are safe in the kernel meanwhile.
+ */
+static int export_metrics(struct counter *c)
+{
+	char *page = NULL;
+	size_t len = 0;
+	FILE *m;
+	int err;
+
+	if (!c->http && !c->cfg->textfile)
+		return 0;
+	counts_sort(&c->cur, ORDER_BY_COUNT);
+	name_rows(c, c->cfg->max_series);
+	m = open_memstream(&page, &len);
+	if (!m || metrics_render(m, c->cfg, &c->cur, &c->metrics) || fclose(m)) {
+		if (m)
+			fclose(m);
+		free(page);
+		log_msg("out of memory rendering the metrics");
+		return -ENOMEM;
+	}
+	err = c->http ? http_publish(c->http, page, len) : 0;
+	if (!err && c->cfg->textfile) {
+		int werr = textfile_write(c->cfg->textfile, page, len);
+
+		if (werr && !c->textfile_failing)
+			log_msg("warning: writing --textfile %s: %s -- retrying every interval",
+				c->cfg->textfile, strerror(-werr));
+		else if (!werr && c->textfile_failing)
+			log_msg("--textfile %s written again", c->cfg->textfile);
+		c->textfile_failing = werr != 0;
+	}
+	free(page);
+	if (err)
+		log_msg("out of memory publishing the metrics");
+	return err;
+}
+
+/* Rows for the live view: as many as fit the terminal, unless -r/--top says. */
+static unsigned long live_rows(const struct config *cfg)
+{
+	struct winsize ws;
+
+	if (cfg->top)
+		return cfg->top;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) || ws.ws_row == 0)
+		return 20;
+	/* header, blank, column names, the "more keys" and "dropped" lines, the last newline */
+	return ws.ws_row > 12 ? ws.ws_row - 7 : 5;
+}
+
+/* Read the table, work out deltas, export, print.  -EPIPE when stdout has gone away. */
 static int emit(struct counter *c, bool final)
 {
+	struct config view = *c->cfg; /* with the rows this block shows */
 	struct timespec now;
 	int err;
 
@@ -211,7 +276,10 @@ static int emit(struct counter *c, bool final)
 	if (err)
 		return err;
 	counts_sort(&c->cur, ORDER_BY_KEY);
+	counts_merge(&c->cur);
 	counts_delta(&c->cur, &c->prev);
+	if (c->cgroups)
+		cgroup_names_next_block(c->cgroups);
 	err = snapshot_copy(&c->prev, &c->cur);
 	if (err) {
 		log_msg("out of memory keeping %zu rows", c->cur.len);
@@ -222,19 +290,29 @@ static int emit(struct counter *c, bool final)
 			c->cur.dropped - c->dropped_said, c->cfg->max_keys);
 		c->dropped_said = c->cur.dropped;
 	}
+	err = export_metrics(c);
+	if (err)
+		return err;
+	view.top = c->live ? live_rows(c->cfg) : c->cfg->top;
 	/* classic is the original's line: uid order (of the --top busiest), no names */
-	if (c->cfg->format != FORMAT_CLASSIC) {
-		counts_sort(&c->cur, ORDER_BY_COUNT);
-		name_rows(c);
-	} else if (c->cfg->top && c->cfg->top < c->cur.len) {
-		struct snapshot busiest = { .rows = c->cur.rows, .len = c->cfg->top };
+	if (c->cfg->format == FORMAT_CLASSIC) {
+		struct snapshot busiest = { .rows = c->cur.rows, .len = c->cur.len };
 
-		counts_sort(&c->cur, ORDER_BY_COUNT);
+		if (view.top && view.top < c->cur.len) {
+			counts_sort(&c->cur, ORDER_BY_COUNT);
+			busiest.len = view.top;
+		}
 		counts_sort(&busiest, ORDER_BY_KEY);
+	} else {
+		counts_sort(&c->cur, c->cfg->sort);
+		name_rows(c, view.top ? view.top : c->cur.len);
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	errno = 0;
-	output_rows(c->cfg, stdout, &c->cur, &now, final);
+	if (c->live)
+		output_live(&view, stdout, &c->cur, &now, final, c->hook_kind);
+	else
+		output_rows(&view, stdout, &c->cur, &now, final);
 	return stdout_status();
 }
 
@@ -342,6 +420,19 @@ static int run(const struct config *cfg)
 		goto out;
 	}
 
+	/* Where the metrics go: checked before anything is attached. */
+	if (cfg->textfile && textfile_check(cfg->textfile)) {
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+	if (cfg->listen) {
+		err = http_start(&c.http, &cfg->listen_addr);
+		if (err) {
+			rc = err == -ENOMEM ? EXIT_FAILURE : EX_UNAVAILABLE;
+			goto out;
+		}
+	}
+
 	/* The hooks: ask the kernel what it offers before trying anything. */
 	err = hooks_choose(cfg->attach, cfg->syscalls, &hooks);
 	if (err) {
@@ -429,6 +520,18 @@ static int run(const struct config *cfg)
 		goto out_detach;
 	}
 	log_counting(&hooks, cfg->interval);
+	c.hook_kind = hooks.kind == HOOK_KPROBE ? "kprobe" : "tracepoint";
+	c.live = cfg->format == FORMAT_TABLE && !cfg->noclear && isatty(STDOUT_FILENO);
+	c.metrics = (struct metrics_info){ .hooks = hook_names,
+					   .nhooks = hooks.n,
+					   .version = EXECCOUNT_VERSION,
+					   .libbcc_version = probe_libbcc_version() };
+	/* the hooks and versions are worth a page before the first interval */
+	err = export_metrics(&c);
+	if (err) {
+		rc = EXIT_FAILURE;
+		goto out_detach;
+	}
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	errno = 0;
 	output_start(cfg, stdout,
@@ -487,6 +590,7 @@ out_detach:
 out_probe:
 	probe_destroy(c.probe);
 out:
+	http_stop(c.http);
 	user_names_free(c.users);
 	cgroup_names_free(c.cgroups);
 	snapshot_free(&c.cur);

@@ -5,6 +5,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "text.h"
+
 #define USER_WIDTH 16
 #define COMM_WIDTH 16
 
@@ -23,34 +25,6 @@ int format_rfc3339(char *buf, size_t len, const struct timespec *ts)
 	if ((size_t)snprintf(buf, len, "%s.%03ldZ", secs, ts->tv_nsec / 1000000) >= len)
 		return -ENOSPC;
 	return 0;
-}
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is not one. */
-static int utf8_len(const unsigned char *s)
-{
-	int n;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* overlong forms, UTF-16 surrogates, beyond U+10FFFF */
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
 }
 
 /*
@@ -269,8 +243,29 @@ static void table_row(FILE *out, const struct config *cfg, const struct count_ro
 	fputc('\n', out);
 }
 
+/*
+ * The live view's first line, after clearing the screen (ANSI: home, erase):
+ * totals over every key, and the rate over the last interval.
+ */
+static void live_header(FILE *out, const struct config *cfg, const struct snapshot *snap,
+			const char *when, bool final, const char *hook)
+{
+	uint64_t total = 0, delta = 0;
+
+	for (size_t i = 0; i < snap->len; i++) {
+		total += snap->rows[i].count;
+		delta += snap->rows[i].delta;
+	}
+	fprintf(out,
+		"\033[H\033[2J"
+		"bcc-execcount - %s%s  %s  every %u s  execs: %" PRIu64 "  %.1f/s  keys: %zu  dropped: %" PRIu64
+		"\n\n",
+		when, final ? " (final)" : "", hook, cfg->interval, total,
+		(double)delta / cfg->interval, snap->len, snap->dropped);
+}
+
 static int table_rows(FILE *out, const struct config *cfg, const struct snapshot *snap,
-		      const struct timespec *now, bool final)
+		      const struct timespec *now, bool final, const char *live_hook)
 {
 	struct tm tm;
 	char when[16] = "";
@@ -290,7 +285,10 @@ static int table_rows(FILE *out, const struct config *cfg, const struct snapshot
 	}
 	if (localtime_r(&now->tv_sec, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	fprintf(out, "%s%s\n", when, final ? " (final)" : "");
+	if (live_hook)
+		live_header(out, cfg, snap, when, final, live_hook);
+	else
+		fprintf(out, "%s%s\n", when, final ? " (final)" : "");
 	table_header(out, cfg, cgroup_width);
 	for (size_t i = 0; i < n; i++)
 		table_row(out, cfg, &snap->rows[i], cgroup_width);
@@ -313,10 +311,91 @@ static int classic_rows(FILE *out, const struct config *cfg, const struct snapsh
 	return stream_status(out);
 }
 
+/* RFC 4180: a field with a comma, a double quote, CR or LF is quoted, its quotes doubled. */
+void csv_write_field(FILE *out, const char *s)
+{
+	if (!s[strcspn(s, ",\"\r\n")]) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static int csv_header(FILE *out, const struct config *cfg)
+{
+	static const char *const columns[] = {
+		[FIELD_UID] = "uid,user",
+		[FIELD_COMM] = "comm",
+		[FIELD_EXE] = "exe",
+		[FIELD_CGROUP] = "cgroup,cgroup_id",
+	};
+
+	fputs("type,ts", out);
+	for (unsigned int f = 0; f < cfg->nby; f++)
+		fprintf(out, ",%s", columns[cfg->by[f]]);
+	fputs(",count,execve,execveat,ok,failed,delta\n", out);
+	return stream_status(out);
+}
+
+static int csv_rows(FILE *out, const struct config *cfg, const struct snapshot *snap,
+		    const struct timespec *now, bool final)
+{
+	char ts[64] = "";
+
+	format_rfc3339(ts, sizeof(ts), now);
+	for (size_t i = 0; i < shown(cfg, snap); i++) {
+		const struct count_row *row = &snap->rows[i];
+
+		fprintf(out, "%s,%s", final ? "final" : "tick", ts);
+		for (unsigned int f = 0; f < cfg->nby; f++) {
+			fputc(',', out);
+			switch (cfg->by[f]) {
+			case FIELD_UID:
+				fprintf(out, "%" PRIu32 ",", row->key.uid);
+				csv_write_field(out, row->user ? row->user : "");
+				break;
+			case FIELD_COMM:
+				csv_write_field(out, row->key.comm);
+				break;
+			case FIELD_EXE:
+				csv_write_field(out, row->key.exe);
+				break;
+			case FIELD_CGROUP:
+				csv_write_field(out, row->cgroup ? row->cgroup : "");
+				fprintf(out, ",%" PRIu64, row->key.cgroup);
+				break;
+			default:
+				break;
+			}
+		}
+		fprintf(out,
+			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+			row->count, row->n.execve, row->n.execveat, row->n.ok, row->n.failed,
+			row->delta);
+	}
+	return stream_status(out);
+}
+
 int output_start(const struct config *cfg, FILE *out, const struct run_info *info,
 		 const struct timespec *now)
 {
-	return cfg->format == FORMAT_JSON ? json_start(out, cfg, info, now) : 0;
+	if (cfg->format == FORMAT_JSON)
+		return json_start(out, cfg, info, now);
+	if (cfg->format == FORMAT_CSV)
+		return csv_header(out, cfg);
+	return 0;
+}
+
+int output_live(const struct config *cfg, FILE *out, const struct snapshot *snap,
+		const struct timespec *now, bool final, const char *hook)
+{
+	return table_rows(out, cfg, snap, now, final, hook);
 }
 
 int output_rows(const struct config *cfg, FILE *out, const struct snapshot *snap,
@@ -327,8 +406,10 @@ int output_rows(const struct config *cfg, FILE *out, const struct snapshot *snap
 		return json_rows(out, cfg, snap, now, final);
 	case FORMAT_CLASSIC:
 		return classic_rows(out, cfg, snap);
+	case FORMAT_CSV:
+		return csv_rows(out, cfg, snap, now, final);
 	case FORMAT_TABLE:
 	default:
-		return table_rows(out, cfg, snap, now, final);
+		return table_rows(out, cfg, snap, now, final, NULL);
 	}
 }

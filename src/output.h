@@ -35,7 +35,16 @@ int output_start(const struct config *cfg, FILE *out, const struct run_info *inf
 int output_rows(const struct config *cfg, FILE *out, const struct snapshot *snap,
 		const struct timespec *now, bool final);
 
+/*
+ * The table for a terminal, redrawn in place: clear the screen, a header
+ * line (time, hook kind, interval, total execs, rate, keys, dropped), then
+ * the table.  hook is "kprobe" or "tracepoint".
+ */
+int output_live(const struct config *cfg, FILE *out, const struct snapshot *snap,
+		const struct timespec *now, bool final, const char *hook);
+
 /* Helpers shared by the renderers, exported for the unit tests. */
+void csv_write_field(FILE *out, const char *s);
 void json_write_string(FILE *out, const char *s);
 int format_rfc3339(char *buf, size_t len, const struct timespec *ts);
 

@@ -21,17 +21,21 @@ Environment:
 
 import argparse
 import collections
+import http.client
 import json
 import os
 import pwd
 import re
 import select
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
+import urllib.parse
 
 SKIP = 77
 PREFIX = "bcc-execcount: "
@@ -146,6 +150,20 @@ def main(test):
         sys.exit(1)
     log(f"PASS {name}")
     sys.exit(0)
+
+
+def run_parts(calls):
+    """Run each part (a function of no arguments: its own run of the tool), going on past a
+    failing one so that it does not hide the others; fail at the end naming every failure."""
+    failures = []
+    for call in calls:
+        try:
+            call()
+        except Failure as e:
+            log(f"FAIL (going on with the other parts): {e}")
+            failures.append(str(e).splitlines()[0])
+    check(not failures, f"{len(failures)} part(s) failed (details above):\n  "
+          + "\n  ".join(failures))
 
 
 def require_root():
@@ -1022,3 +1040,391 @@ def replace_once(text, old, new, what):
     n = text.count(old)
     check(n == 1, f"{what}: expected {old!r} exactly once in the probe, found it {n} times")
     return text.replace(old, new)
+
+
+# --- HTTP, the metrics text format, Prometheus and node_exporter ------------------------------
+
+METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# every metric family the tool exports: name -> type (each has a HELP line too; its wording is
+# documentation, not checked word for word)
+METRIC_FAMILIES = {
+    "bcc_execcount_execs_total": "counter",
+    "bcc_execcount_dropped_total": "counter",
+    "bcc_execcount_keys": "gauge",
+    "bcc_execcount_hook_info": "gauge",
+    "bcc_execcount_build_info": "gauge",
+    "bcc_execcount_max_keys": "gauge",
+}
+EXECS_METRIC = "bcc_execcount_execs_total"
+OUTCOMES = ("ok", "failed")
+# the labels of an execs_total series per --by field, in order; then "outcome"
+METRIC_LABELS = {"uid": ("uid", "user"), "comm": ("comm",), "exe": ("exe",),
+                 "cgroup": ("cgroup", "cgroup_id")}
+OTHER = "other"  # every key label of the series --max-series folds the smallest keys into
+
+
+def free_ports(n=1):
+    """n distinct TCP ports free on 127.0.0.1 right now (each bound by the kernel's choice, then
+    released together, so they differ)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def free_port():
+    return free_ports(1)[0]
+
+
+def http_request(port, method="GET", path="/metrics", host="127.0.0.1", timeout=10, body=None,
+                 headers=None, what=None):
+    """One HTTP/1.1 request on its own connection: (status, {header name lowercased: value},
+    body bytes).  A failure naming what (default: the request) if no response comes."""
+    what = what or f"{method} http://{host}:{port}{path}"
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        data = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+    except (OSError, http.client.HTTPException) as e:
+        fail(f"{what}: no HTTP response: {type(e).__name__}: {e}")
+    finally:
+        conn.close()
+
+
+def raw_exchange(port, data, host="127.0.0.1", timeout=10):
+    """Connect, send data as is, read until the server closes: (bytes read, how it ended:
+    "closed", "reset" or "timeout")."""
+    got = b""
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.settimeout(timeout)
+        deadline = time.monotonic() + timeout
+        try:
+            s.sendall(data)
+            while True:
+                s.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = s.recv(65536)
+                if not chunk:
+                    return got, "closed"
+                got += chunk
+        except socket.timeout:
+            return got, "timeout"
+        except (ConnectionResetError, BrokenPipeError):
+            return got, "reset"
+
+
+class Exposition:
+    """A /metrics text (format 0.0.4) parsed: families {name: {"help", "type", "samples"}} in the
+    order they came, each sample (labels dict, value float)."""
+
+    def __init__(self, families, text):
+        self.families = families
+        self.text = text
+
+    def samples(self, name, **match):
+        """The samples of family name whose labels include match."""
+        family = self.families.get(name)
+        if family is None:
+            return []
+        return [(labels, value) for labels, value in family["samples"]
+                if all(labels.get(k) == v for k, v in match.items())]
+
+    def total(self, name, **match):
+        return sum(value for _, value in self.samples(name, **match))
+
+    def execs(self, by=("uid",)):
+        """bcc_execcount_execs_total as {key: {"ok": n, "failed": n}}, key the values of the key
+        labels of --by BY in order (a tuple; a single value for one label), e.g. for --by uid
+        ("1234567", "") (uid, user)."""
+        names = [n for f in by for n in METRIC_LABELS[f]]
+        result = {}
+        for labels, value in self.samples(EXECS_METRIC):
+            values = tuple(labels.get(n) for n in names)
+            key = values[0] if len(values) == 1 else values
+            result.setdefault(key, {})[labels.get("outcome")] = value
+        return result
+
+
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+_LABEL_ESCAPES = {"\\": "\\", '"': '"', "n": "\n"}
+_METRIC_TYPES = ("counter", "gauge", "histogram", "summary", "untyped")
+
+
+def _parse_sample(line):
+    """(name, labels, value) of a sample line; ValueError with what is wrong."""
+    m = _METRIC_NAME.match(line)
+    if not m:
+        raise ValueError("no metric name at the start")
+    name, i, labels = m.group(0), m.end(), {}
+    if line[i:i + 1] == "{":
+        i += 1
+        while True:
+            if line[i:i + 1] == "}":
+                i += 1
+                break
+            m = _LABEL_NAME.match(line, i)
+            if not m:
+                raise ValueError(f"expected a label name at column {i + 1}")
+            label, i = m.group(0), m.end()
+            if line[i:i + 2] != '="':
+                raise ValueError(f"expected =\" after label {label!r}")
+            i += 2
+            value = []
+            while True:
+                if i >= len(line):
+                    raise ValueError(f"label {label!r}: the value does not end")
+                c = line[i]
+                if c == '"':
+                    i += 1
+                    break
+                if c == "\\":
+                    esc = line[i + 1:i + 2]
+                    if esc not in _LABEL_ESCAPES:
+                        raise ValueError(f"label {label!r}: escape \\{esc} is not \\\\, \\\" or "
+                                         "\\n")
+                    value.append(_LABEL_ESCAPES[esc])
+                    i += 2
+                    continue
+                value.append(c)
+                i += 1
+            if label in labels:
+                raise ValueError(f"label {label!r} twice")
+            labels[label] = "".join(value)
+            if line[i:i + 1] == ",":
+                i += 1
+            elif line[i:i + 1] != "}":
+                raise ValueError(f"expected , or }} after label {label!r}")
+    rest = line[i:].split()
+    if line[i:i + 1] not in (" ", "\t") or len(rest) not in (1, 2):
+        raise ValueError("expected a value (and at most a timestamp) after the name and labels")
+    try:
+        value = float(rest[0])
+        if len(rest) == 2:
+            int(rest[1])
+    except ValueError:
+        raise ValueError(f"value {rest[0]!r} or timestamp is not a number") from None
+    return name, labels, value
+
+
+def parse_exposition(body, what):
+    """Parse a /metrics body (bytes) strictly: UTF-8; lines end with "\\n"; each family's HELP and
+    TYPE at most once and before its samples, its samples together; no series twice.  A failure
+    naming what and the line otherwise.  Returns an Exposition."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        fail(f"{what}: the body is not UTF-8 ({e}): {body[:2000]!r}")
+    if text and not text.endswith("\n"):
+        fail(f"{what}: the body does not end with a newline: ...{text[-200:]!r}")
+    families = {}
+    done = set()   # families whose samples have ended (another family's line came after them)
+    current = None
+    seen = set()
+
+    def family(name, lineno, line):
+        nonlocal current
+        if name != current:
+            if name in done:
+                fail(f"{what}: line {lineno}: family {name} comes back after other lines (a "
+                     f"family's lines must be together): {line!r}\n--- body:\n{text}")
+            if current is not None:
+                done.add(current)
+            current = name
+        return families.setdefault(name, {"help": None, "type": None, "samples": []})
+
+    for lineno, line in enumerate(text.split("\n")[:-1], 1):
+        if not line.strip():
+            continue
+        if line.startswith("#"):
+            parts = line.split(None, 3)
+            if len(parts) >= 3 and parts[1] in ("HELP", "TYPE"):
+                f = family(parts[2], lineno, line)
+                key = parts[1].lower()
+                if f[key] is not None:
+                    fail(f"{what}: line {lineno}: a second {parts[1]} line for {parts[2]}: "
+                         f"{line!r}\n--- body:\n{text}")
+                if f["samples"]:
+                    fail(f"{what}: line {lineno}: {parts[1]} for {parts[2]} after its samples: "
+                         f"{line!r}\n--- body:\n{text}")
+                rest = parts[3] if len(parts) > 3 else ""
+                if key == "type" and rest not in _METRIC_TYPES:
+                    fail(f"{what}: line {lineno}: unknown type {rest!r}\n--- body:\n{text}")
+                f[key] = rest
+            continue
+        try:
+            name, labels, value = _parse_sample(line)
+        except ValueError as e:
+            fail(f"{what}: line {lineno} is not a sample line ({e}): {line!r}\n--- body:\n{text}")
+        f = family(name, lineno, line)
+        series = (name, tuple(sorted(labels.items())))
+        if series in seen:
+            fail(f"{what}: line {lineno}: the series {line!r} appears twice\n--- body:\n{text}")
+        seen.add(series)
+        f["samples"].append((labels, value))
+    return Exposition(families, text)
+
+
+def fetch_metrics(port, host="127.0.0.1", what=None, timeout=10):
+    """GET /metrics: status 200 and the exposition Content-Type, parsed (parse_exposition)."""
+    what = what or f"GET http://{host}:{port}/metrics"
+    status, headers, body = http_request(port, "GET", "/metrics", host=host, timeout=timeout,
+                                         what=what)
+    check(status == 200, f"{what}: expected status 200, got {status}: {body[:2000]!r}")
+    return parse_exposition(body, what), headers
+
+
+def check_families(expo, what, families=METRIC_FAMILIES):
+    """Every family the tool exports has a HELP line with a text, its TYPE, and samples (but
+    execs_total: none while the kernel table is empty)."""
+    for name, kind in families.items():
+        f = expo.families.get(name)
+        check(f is not None, f"{what}: no family {name} (no HELP, TYPE or sample)\n--- body:\n"
+              f"{expo.text}")
+        check(f["help"], f"{what}: expected a line '# HELP {name} <text>', got HELP "
+              f"{f['help']!r}\n--- body:\n{expo.text}")
+        check(f["type"] == kind, f"{what}: expected '# TYPE {name} {kind}', got TYPE "
+              f"{f['type']!r}\n--- body:\n{expo.text}")
+        # (execs_total has none while the kernel table is empty)
+        check(f["samples"] or name == EXECS_METRIC,
+              f"{what}: family {name} has no sample\n--- body:\n{expo.text}")
+
+
+class Daemon:
+    """A server a test starts on loopback (prometheus, prometheus-node-exporter), its output in a
+    file.  A context manager: leaving stops it (SIGTERM, then SIGKILL)."""
+
+    def __init__(self, name, argv, port, ready_path, log_path):
+        self.name, self.argv, self.port, self.ready_path = name, list(argv), port, ready_path
+        self.log_path = log_path
+        self._log = open(log_path, "w+b")
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=self._log,
+                                     stderr=subprocess.STDOUT, preexec_fn=_default_signals(),
+                                     close_fds=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def log_tail(self, lines=30):
+        self._log.flush()
+        with open(self.log_path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def describe(self):
+        rc = self.proc.poll()
+        status = "still running" if rc is None else f"exit {rc}"
+        return (f"--- {self.name}: {' '.join(self.argv)} (pid {self.proc.pid}, {status})\n"
+                f"--- its output (last lines):\n{self.log_tail()}\n--- end")
+
+    def wait_ready(self, timeout=60):
+        """Poll GET ready_path until it answers 200; a failure if it exits or the time runs out."""
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while True:
+            if self.proc.poll() is not None:
+                fail(f"{self.name} exited before it answered on port {self.port}\n"
+                     + self.describe())
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", self.ready_path)
+                resp = conn.getresponse()
+                resp.read()
+                conn.close()
+                if resp.status == 200:
+                    return
+                last = f"status {resp.status}"
+            except (OSError, http.client.HTTPException) as e:
+                last = f"{type(e).__name__}: {e}"
+            if time.monotonic() > deadline:
+                fail(f"{self.name} did not answer GET {self.ready_path} with 200 within "
+                     f"{timeout:.0f} s (last: {last})\n" + self.describe())
+            time.sleep(0.1)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        self._log.close()
+
+
+def require_program(name, package):
+    """The path of program name; a skip naming the package when it is not installed."""
+    path = shutil.which(name)
+    if path is None:
+        skip(f"{name} is not installed (apt-get install {package}; scripts/setup.sh --tests "
+             "installs it)")
+    return path
+
+
+def start_prometheus(workdir, targets, interval="1s", port=None):
+    """Debian's prometheus on loopback (port, or a free one), with its config and data under
+    workdir, scraping targets ("127.0.0.1:PORT", job "bcc-execcount") every interval.  Returns
+    the Daemon, ready (GET /-/ready answered 200)."""
+    exe = require_program("prometheus", "prometheus")
+    port = port or free_port()
+    config = os.path.join(workdir, "prometheus.yml")
+    write_text(config, (
+        "global:\n"
+        f"  scrape_interval: {interval}\n"
+        f"  scrape_timeout: {interval}\n"
+        f"  evaluation_interval: {interval}\n"
+        "scrape_configs:\n"
+        "  - job_name: bcc-execcount\n"
+        "    static_configs:\n"
+        f"      - targets: [{', '.join(json.dumps(t) for t in targets)}]\n"))
+    argv = [exe, f"--config.file={config}",
+            f"--storage.tsdb.path={os.path.join(workdir, 'prometheus-data')}",
+            f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1h"]
+    d = Daemon("prometheus", argv, port, "/-/ready", os.path.join(workdir, "prometheus.log"))
+    try:
+        d.wait_ready()
+    except BaseException:
+        d.stop()
+        raise
+    return d
+
+
+def prometheus_query(prom, expr):
+    """An instant query through Prometheus's HTTP API: [(labels, value)] of the vector result."""
+    path = "/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+    status, _, body = http_request(prom.port, "GET", path, what=f"prometheus query {expr}")
+    check(status == 200, f"prometheus query {expr}: status {status}: {body[:2000]!r}\n"
+          + prom.describe())
+    answer = json.loads(body)
+    check(answer.get("status") == "success" and answer["data"]["resultType"] == "vector",
+          f"prometheus query {expr}: {body[:2000]!r}\n" + prom.describe())
+    return [(r["metric"], float(r["value"][1])) for r in answer["data"]["result"]]
+
+
+def start_node_exporter(workdir, textfile_dir, port=None):
+    """Debian's prometheus-node-exporter on loopback (port, or a free one) with only the textfile
+    collector, reading textfile_dir.  Returns the Daemon, ready (GET /metrics answered 200)."""
+    exe = require_program("prometheus-node-exporter", "prometheus-node-exporter")
+    port = port or free_port()
+    argv = [exe, "--collector.disable-defaults", "--collector.textfile",
+            f"--collector.textfile.directory={textfile_dir}",
+            f"--web.listen-address=127.0.0.1:{port}", "--web.disable-exporter-metrics"]
+    d = Daemon("prometheus-node-exporter", argv, port, "/metrics",
+               os.path.join(workdir, "node-exporter.log"))
+    try:
+        d.wait_ready()
+    except BaseException:
+        d.stop()
+        raise
+    return d

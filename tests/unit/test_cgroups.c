@@ -286,11 +286,21 @@ static void test_names_new_dir_found(void **state)
 	assert_non_null(names);
 	/* the first walk */
 	assert_name(names, ino_of(dir, "/early"), "/early");
-	/* made after it: the miss walks again and finds it, nested too */
+	/* made after it: in the same block no second walk, so not found, and taken as removed */
 	make_dir(dir, "/later");
 	make_dir(dir, "/later/deeper");
 	later = ino_of(dir, "/later/deeper");
-	assert_name(names, later, "/later/deeper");
+	assert_null(cgroup_names_get(names, later));
+	cgroup_names_free(names);
+	/* in a new block the first miss walks again and finds it, nested too */
+	names = cgroup_names_new(dir);
+	assert_non_null(names);
+	assert_name(names, ino_of(dir, "/early"), "/early");
+	make_dir(dir, "/later2");
+	later = ino_of(dir, "/later2");
+	cgroup_names_next_block(names);
+	assert_name(names, later, "/later2");
+	assert_name(names, ino_of(dir, "/later/deeper"), "/later/deeper");
 	assert_name(names, ino_of(dir, "/later"), "/later");
 	assert_name(names, ino_of(dir, "/early"), "/early");
 	cgroup_names_free(names);
@@ -323,6 +333,7 @@ static void test_names_unknown_remembered(void **state)
 	 */
 	make_dir(dir, "/made");
 	made = ino_of(dir, "/made");
+	cgroup_names_next_block(names);
 	assert_null(cgroup_names_get(names, UINT64_MAX));
 	remove_dir(dir, "/made");
 	assert_null(cgroup_names_get(names, made));
@@ -404,13 +415,15 @@ static void test_names_stay_valid_across_walks(void **state)
 	root = cgroup_names_get(names, ino_of(dir, ""));
 	a = cgroup_names_get(names, ino_of(dir, "/a"));
 	make_dir(dir, "/b");
-	assert_name(names, ino_of(dir, "/b"), "/b"); /* a miss: the tree is walked again */
+	cgroup_names_next_block(names);
+	assert_name(names, ino_of(dir, "/b"), "/b"); /* a miss in a new block: walked again */
 	assert_string_equal(root, "/");
 	assert_string_equal(a, "/a");
 	/* and the same pointers are handed out again */
 	assert_ptr_equal(cgroup_names_get(names, ino_of(dir, "")), root);
 	assert_ptr_equal(cgroup_names_get(names, ino_of(dir, "/a")), a);
 	/* a miss that finds nothing walks too */
+	cgroup_names_next_block(names);
 	assert_null(cgroup_names_get(names, UINT64_MAX));
 	assert_string_equal(a, "/a");
 	cgroup_names_free(names);

@@ -2,14 +2,19 @@
 /*
  * test_cli.c - argv to struct config: defaults, every option in its short and
  * long forms, the positional INTERVAL and COUNT, the lists (--by, --syscalls,
- * --uid) and numbers (--max-keys, --top) with good and bad values, classic
- * only with --by uid, and every usage error (one message, nothing on out).
+ * --uid) and numbers (--max-keys, --top/-r/--rows, --max-series) with good
+ * and bad values, classic only with --by uid and without --sort, --sort by
+ * each name (a key field only when it is in --by), -C, --listen [ADDR:]PORT
+ * (cli_parse_listen: family, host and port exact; every refusal with its
+ * reason), --textfile, and every usage error (one message, nothing on out).
  */
 #include "unit.h"
 
+#include <sys/socket.h>
+
 #include "cli.h"
 
-#define MAX_ARGS 16
+#define MAX_ARGS 24
 
 /* One cli_parse() call and everything it wrote. */
 struct cli_run {
@@ -116,6 +121,14 @@ static void test_defaults(void **state)
 	assert_int_equal(r.cfg.max_keys, CLI_DEFAULT_MAX_KEYS);
 	assert_int_equal(r.cfg.nuids, 0);
 	assert_int_equal(r.cfg.top, 0);
+	/* issue 4: sorted by count, redrawn on a terminal, no metrics, 10000 series */
+	assert_int_equal(r.cfg.sort, ORDER_BY_COUNT);
+	assert_false(r.cfg.sort_given);
+	assert_false(r.cfg.noclear);
+	assert_false(r.cfg.listen);
+	assert_null(r.cfg.textfile);
+	assert_int_equal(r.cfg.max_series, 10000);
+	assert_int_equal(r.cfg.max_series, CLI_DEFAULT_MAX_SERIES);
 	assert_string_equal(r.out, "");
 	cli_free(&r);
 }
@@ -179,8 +192,16 @@ static void test_format_every_form(void **state)
 	assert_every_form('f', "format", "table", format_of, FORMAT_TABLE);
 	assert_every_form('f', "format", "classic", format_of, FORMAT_CLASSIC);
 	assert_every_form('f', "format", "json", format_of, FORMAT_JSON);
+	assert_every_form('f', "format", "csv", format_of, FORMAT_CSV);
 	cli_ok(&r, "-f", "json", NULL);
 	assert_int_equal(r.cfg.attach, ATTACH_AUTO);
+	cli_free(&r);
+	/* csv takes any --by, --top and --sort, like json */
+	cli_ok(&r, "-f", "csv", "-b", "cgroup,exe", "--top", "3", "-s", "exe", NULL);
+	assert_int_equal(r.cfg.format, FORMAT_CSV);
+	assert_int_equal(r.cfg.nby, 2);
+	assert_int_equal(r.cfg.top, 3);
+	assert_int_equal(r.cfg.sort, ORDER_BY_EXE);
 	cli_free(&r);
 }
 
@@ -287,6 +308,13 @@ static void assert_full_help(const struct cli_run *r)
 	assert_non_null(strstr(r->out, "--uid=UIDS"));
 	assert_non_null(strstr(r->out, "--top=N"));
 	assert_non_null(strstr(r->out, "--max-keys=N"));
+	assert_non_null(strstr(r->out, "-C, --noclear"));
+	assert_non_null(strstr(r->out, "-r, --rows=N"));
+	assert_non_null(strstr(r->out, "-s, --sort=FIELD"));
+	assert_non_null(strstr(r->out, "--listen=[ADDR:]PORT"));
+	assert_non_null(strstr(r->out, "--textfile=PATH"));
+	assert_non_null(strstr(r->out, "--max-series=N"));
+	assert_non_null(strstr(r->out, "table (default), classic, json or csv"));
 }
 
 static void test_help(void **state)
@@ -666,9 +694,12 @@ static void test_error_attach(void **state)
 static void test_error_format(void **state)
 {
 	(void)state;
-	cli_fails("bcc-execcount: invalid format 'bogus': use table, classic or json", NULL,
+	cli_fails("bcc-execcount: invalid format 'bogus': use table, classic, json or csv", NULL,
 		  "--format", "bogus", NULL);
-	cli_fails("invalid format 'csv'", NULL, "-fcsv", NULL);
+	/* csv is a format now (test_format_every_form); names are exact */
+	cli_fails("invalid format 'CSV'", NULL, "-fCSV", NULL);
+	cli_fails("invalid format 'tsv'", NULL, "-ftsv", NULL);
+	cli_fails("invalid format 'csv '", NULL, "--format", "csv ", NULL);
 	cli_fails("invalid format ''", NULL, "--format=", NULL);
 }
 
@@ -734,8 +765,16 @@ static void test_error_missing_argument(void **state)
 	cli_fails("", "option '--format' requires an argument", "--format", NULL);
 	cli_fails("", "option '--probe' requires an argument", "--probe", NULL);
 	cli_fails("", "option '--kernel-headers' requires an argument", "--kernel-headers", NULL);
+	cli_fails("", "option requires an argument -- 'r'", "-r", NULL);
+	cli_fails("", "option requires an argument -- 's'", "-s", NULL);
+	cli_fails("", "option '--rows' requires an argument", "--rows", NULL);
+	cli_fails("", "option '--sort' requires an argument", "--sort", NULL);
+	cli_fails("", "option '--listen' requires an argument", "--listen", NULL);
+	cli_fails("", "option '--textfile' requires an argument", "--textfile", NULL);
+	cli_fails("", "option '--max-series' requires an argument", "--max-series", NULL);
 	/* flags take no argument */
 	cli_fails("", "option '--verbose' doesn't allow an argument", "--verbose=yes", NULL);
+	cli_fails("", "option '--noclear' doesn't allow an argument", "--noclear=yes", NULL);
 }
 
 static void test_error_classic_by(void **state)
@@ -803,8 +842,19 @@ static void test_error_syscalls(void **state)
 	cli_fails("invalid syscall 'all'", NULL, "--syscalls", "all", NULL);
 	cli_fails("invalid --syscalls 'execve,execveat,execve': at most 2 items", NULL,
 		  "--syscalls", "execve,execveat,execve", NULL);
-	/* no short form */
-	cli_fails("", "invalid option -- 's'", "-s", "execve", NULL);
+	/*
+	 * No short form: -s is --sort (issue 4), so "-s execve" sorts by execve
+	 * and leaves the syscalls alone, and "-s execve,execveat" is no sort name.
+	 */
+	{
+		struct cli_run r;
+
+		cli_ok(&r, "-s", "execve", NULL);
+		assert_int_equal(r.cfg.syscalls, SYSCALL_EXECVE | SYSCALL_EXECVEAT);
+		assert_int_equal(r.cfg.sort, ORDER_BY_EXECVE);
+		cli_free(&r);
+	}
+	cli_fails("invalid --sort 'execve,execveat'", NULL, "-s", "execve,execveat", NULL);
 }
 
 static void test_error_max_keys(void **state)
@@ -888,6 +938,486 @@ static void test_error_top(void **state)
 	cli_fails("invalid --top '5 ': not a whole number", NULL, "--top", "5 ", NULL);
 }
 
+/* ---- issue 4: -C, -r/--rows, -s/--sort, --listen, --textfile, --max-series ---- */
+
+static void test_noclear(void **state)
+{
+	struct cli_run r;
+
+	(void)state;
+	cli_ok(&r, "-C", NULL);
+	assert_true(r.cfg.noclear);
+	assert_int_equal(r.cfg.format, FORMAT_TABLE);
+	cli_free(&r);
+	cli_ok(&r, "--noclear", NULL);
+	assert_true(r.cfg.noclear);
+	cli_free(&r);
+	/* grouped with another flag, and with any format (it only matters on a terminal) */
+	cli_ok(&r, "-Cv", "-f", "json", NULL);
+	assert_true(r.cfg.noclear);
+	assert_true(r.cfg.verbose);
+	cli_free(&r);
+	/* nothing else changes */
+	cli_ok(&r, "-C", NULL);
+	assert_int_equal(r.cfg.top, 0);
+	assert_int_equal(r.cfg.sort, ORDER_BY_COUNT);
+	cli_free(&r);
+}
+
+static int top_of(const struct config *cfg)
+{
+	return (int)cfg->top;
+}
+
+static void test_rows(void **state)
+{
+	struct cli_run r;
+
+	(void)state;
+	/* -r/--rows is --top under another name: the same field */
+	assert_every_form('r', "rows", "5", top_of, 5);
+	assert_every_form('r', "rows", "1", top_of, 1);
+	cli_ok(&r, "--rows", "1000000", NULL);
+	assert_int_equal(r.cfg.top, CLI_MAX_TOP);
+	cli_free(&r);
+	cli_ok(&r, "-r", "010", NULL); /* decimal, not octal */
+	assert_int_equal(r.cfg.top, 10);
+	cli_free(&r);
+	/* whichever of the two comes last wins */
+	cli_ok(&r, "--top", "3", "-r", "4", NULL);
+	assert_int_equal(r.cfg.top, 4);
+	cli_free(&r);
+	cli_ok(&r, "-r", "4", "--top", "3", NULL);
+	assert_int_equal(r.cfg.top, 3);
+	cli_free(&r);
+	cli_ok(&r, "--rows=9", "--rows=2", NULL);
+	assert_int_equal(r.cfg.top, 2);
+	cli_free(&r);
+	/* every format, classic too (as --top) */
+	cli_ok(&r, "-r", "2", "-f", "classic", NULL);
+	assert_int_equal(r.cfg.top, 2);
+	cli_free(&r);
+	cli_ok(&r, "-r", "2", "-f", "csv", "-b", "exe", NULL);
+	assert_int_equal(r.cfg.top, 2);
+	cli_free(&r);
+}
+
+static void test_error_rows(void **state)
+{
+	(void)state;
+	/* the message names the option as given */
+	cli_fails("bcc-execcount: invalid --rows '0': must be 1 to 1000000", NULL, "-r", "0", NULL);
+	cli_fails("bcc-execcount: invalid --rows '0': must be 1 to 1000000", NULL, "--rows=0",
+		  NULL);
+	cli_fails("invalid --rows '1000001': must be 1 to 1000000", NULL, "--rows", "1000001",
+		  NULL);
+	cli_fails("invalid --rows '18446744073709551616': must be 1 to 1000000", NULL, "-r",
+		  "18446744073709551616", NULL);
+	cli_fails("bcc-execcount: invalid --rows '': not a whole number", NULL, "--rows=", NULL);
+	cli_fails("invalid --rows '-5': not a whole number", NULL, "-r", "-5", NULL);
+	cli_fails("invalid --rows 'all': not a whole number", NULL, "-rall", NULL);
+	cli_fails("invalid --rows '2.5': not a whole number", NULL, "--rows", "2.5", NULL);
+	cli_fails("invalid --rows ' 5': not a whole number", NULL, "--rows", " 5", NULL);
+	/* a bad -r after a good --top is still refused */
+	cli_fails("invalid --rows '0'", NULL, "--top", "5", "-r", "0", NULL);
+	/* and --top keeps its own name */
+	cli_fails("invalid --top '0'", NULL, "-r", "5", "--top", "0", NULL);
+}
+
+static const struct {
+	const char *name;
+	enum count_order order;
+} sort_names[] = {
+	{ "count", ORDER_BY_COUNT },   { "ok", ORDER_BY_OK },
+	{ "failed", ORDER_BY_FAILED }, { "delta", ORDER_BY_DELTA },
+	{ "execve", ORDER_BY_EXECVE }, { "execveat", ORDER_BY_EXECVEAT },
+	{ "uid", ORDER_BY_UID },       { "comm", ORDER_BY_COMM },
+	{ "exe", ORDER_BY_EXE },       { "cgroup", ORDER_BY_CGROUP },
+};
+
+#define N_SORT_NAMES (sizeof(sort_names) / sizeof(sort_names[0]))
+
+static void test_sort(void **state)
+{
+	char joined_short[32], joined_long[32];
+	struct cli_run r;
+
+	(void)state;
+	for (size_t i = 0; i < N_SORT_NAMES; i++) {
+		const char *name = sort_names[i].name;
+
+		snprintf(joined_short, sizeof(joined_short), "-s%s", name);
+		snprintf(joined_long, sizeof(joined_long), "--sort=%s", name);
+		/* every form, with every key field in the key */
+		cli_ok(&r, "-s", name, "-b", "uid,comm,exe,cgroup", NULL);
+		assert_int_equal(r.cfg.sort, sort_names[i].order);
+		assert_true(r.cfg.sort_given);
+		cli_free(&r);
+		cli_ok(&r, joined_short, "-b", "cgroup,exe,comm,uid", NULL);
+		assert_int_equal(r.cfg.sort, sort_names[i].order);
+		cli_free(&r);
+		cli_ok(&r, "--sort", name, "--by=uid,comm,exe,cgroup", NULL);
+		assert_int_equal(r.cfg.sort, sort_names[i].order);
+		cli_free(&r);
+		cli_ok(&r, joined_long, "-b", "uid,comm,exe,cgroup", "-f", "json", NULL);
+		assert_int_equal(r.cfg.sort, sort_names[i].order);
+		assert_int_equal(r.cfg.format, FORMAT_JSON);
+		cli_free(&r);
+		/* a key field needs only itself in --by; a number any --by */
+		if (sort_names[i].order >= ORDER_BY_UID) {
+			cli_ok(&r, "-s", name, "-b", name, "-f", "csv", NULL);
+			assert_int_equal(r.cfg.sort, sort_names[i].order);
+			assert_int_equal(r.cfg.nby, 1);
+			cli_free(&r);
+		} else {
+			cli_ok(&r, "-s", name, "-b", "exe", NULL);
+			assert_int_equal(r.cfg.sort, sort_names[i].order);
+			cli_free(&r);
+			cli_ok(&r, "-s", name, NULL);
+			assert_int_equal(r.cfg.sort, sort_names[i].order);
+			cli_free(&r);
+		}
+	}
+	/* the field is checked against the final --by, wherever --sort stands */
+	cli_ok(&r, "-s", "comm", "-b", "comm", NULL);
+	assert_int_equal(r.cfg.sort, ORDER_BY_COMM);
+	cli_free(&r);
+	cli_ok(&r, "-b", "uid", "-s", "cgroup", "-b", "exe,cgroup", NULL);
+	assert_int_equal(r.cfg.sort, ORDER_BY_CGROUP);
+	cli_free(&r);
+	/* uid is in the default key */
+	cli_ok(&r, "--sort", "uid", NULL);
+	assert_int_equal(r.cfg.sort, ORDER_BY_UID);
+	cli_free(&r);
+	/* the last --sort wins */
+	cli_ok(&r, "-s", "ok", "-s", "failed", NULL);
+	assert_int_equal(r.cfg.sort, ORDER_BY_FAILED);
+	cli_free(&r);
+	cli_ok(&r, "-s", "comm", "-s", "delta", NULL); /* comm would need --by comm */
+	assert_int_equal(r.cfg.sort, ORDER_BY_DELTA);
+	cli_free(&r);
+	/* the names are exactly those count_order_parse knows */
+	for (size_t i = 0; i < N_SORT_NAMES; i++)
+		assert_int_equal(count_order_parse(sort_names[i].name), sort_names[i].order);
+	/* help and version do not run, so nothing is checked */
+	cli_ok(&r, "-s", "exe", "--help", NULL);
+	assert_int_equal(r.cfg.action, CLI_HELP);
+	cli_free(&r);
+	cli_ok(&r, "-f", "classic", "-s", "ok", "-V", NULL);
+	assert_int_equal(r.cfg.action, CLI_VERSION);
+	cli_free(&r);
+}
+
+static void test_error_sort(void **state)
+{
+	static const char *const bad[] = {
+		"",	  "COUNT",     "Count",	    "key",   "user", "rate", "count ",
+		" count", "ok,failed", "cgroup_id", "execs", "-1",   "0",
+	};
+	static const char use[] =
+		"': use count, ok, failed, delta, execve, execveat, uid, comm, exe or cgroup";
+	char want[160];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "bcc-execcount: invalid --sort '%s%s", bad[i], use);
+		cli_fails(want, NULL, "--sort", bad[i], NULL);
+	}
+	cli_fails("bcc-execcount: invalid --sort '': use count", NULL, "--sort=", NULL);
+	cli_fails("invalid --sort 'x'", NULL, "-sx", NULL);
+
+	/* a key field not in --by: exit 64 with the field named */
+	cli_fails("bcc-execcount: invalid --sort: 'comm' is not one of the --by fields", NULL, "-s",
+		  "comm", NULL);
+	cli_fails("bcc-execcount: invalid --sort: 'exe' is not one of the --by fields", NULL,
+		  "--sort", "exe", "-b", "uid,comm", NULL);
+	cli_fails("bcc-execcount: invalid --sort: 'cgroup' is not one of the --by fields", NULL,
+		  "-s", "cgroup", "-b", "uid,comm,exe", NULL);
+	cli_fails("bcc-execcount: invalid --sort: 'uid' is not one of the --by fields", NULL, "-s",
+		  "uid", "-b", "comm", NULL);
+	/* the last --by counts */
+	cli_fails("invalid --sort: 'comm' is not one of the --by fields", NULL, "-s", "comm", "-b",
+		  "comm", "-b", "uid", NULL);
+	cli_fails("invalid --sort: 'exe' is not one of the --by fields", NULL, "-b", "exe", "-f",
+		  "csv", "-s", "exe", "-b", "cgroup", NULL);
+}
+
+static void test_error_classic_sort(void **state)
+{
+	static const char msg[] =
+		"bcc-execcount: --format classic prints uids in order: --sort does not apply";
+
+	(void)state;
+	/* every name, the default one too: classic ignores any order asked for */
+	for (size_t i = 0; i < N_SORT_NAMES; i++) {
+		cli_fails(msg, NULL, "-f", "classic", "-s", sort_names[i].name, NULL);
+		cli_fails(msg, NULL, "--sort", sort_names[i].name, "--format=classic", NULL);
+	}
+	/* the --by refusal comes first when both apply */
+	cli_fails("--format classic prints uids only", NULL, "-f", "classic", "-b", "comm", "-s",
+		  "comm", NULL);
+	/* the last --format counts */
+	{
+		struct cli_run r;
+
+		cli_ok(&r, "-f", "classic", "-s", "ok", "-f", "table", NULL);
+		assert_int_equal(r.cfg.sort, ORDER_BY_OK);
+		cli_free(&r);
+		/* classic without -s is fine */
+		cli_ok(&r, "-f", "classic", NULL);
+		assert_false(r.cfg.sort_given);
+		assert_int_equal(r.cfg.sort, ORDER_BY_COUNT);
+		cli_free(&r);
+	}
+}
+
+/* --listen arg parsed to exactly this family, host and port (through argv and directly). */
+static void assert_listen(const char *arg, int family, const char *host, unsigned int port)
+{
+	struct listen_addr a;
+	const char *why = "untouched";
+	struct cli_run r;
+
+	memset(&a, 0xa5, sizeof(a));
+	assert_int_equal(cli_parse_listen(arg, &a, &why), 0);
+	assert_string_equal(why, "untouched");
+	assert_int_equal(a.family, family);
+	assert_string_equal(a.host, host);
+	assert_int_equal(a.port, port);
+
+	cli_ok(&r, "--listen", arg, NULL);
+	assert_true(r.cfg.listen);
+	assert_int_equal(r.cfg.listen_addr.family, family);
+	assert_string_equal(r.cfg.listen_addr.host, host);
+	assert_int_equal(r.cfg.listen_addr.port, port);
+	/* the metrics leave the terminal output alone */
+	assert_int_equal(r.cfg.format, FORMAT_TABLE);
+	assert_null(r.cfg.textfile);
+	cli_free(&r);
+}
+
+static void test_listen(void **state)
+{
+	struct cli_run r;
+	char joined[64];
+
+	(void)state;
+	/* no address: loopback, never every interface */
+	assert_listen("9400", AF_INET, "127.0.0.1", 9400);
+	assert_listen("0.0.0.0:9400", AF_INET, "0.0.0.0", 9400);
+	assert_listen("[::1]:9400", AF_INET6, "::1", 9400);
+	assert_listen("[::]:1", AF_INET6, "::", 1);
+	assert_listen("1", AF_INET, "127.0.0.1", 1);
+	assert_listen("65535", AF_INET, "127.0.0.1", 65535);
+	assert_listen("127.0.0.1:65535", AF_INET, "127.0.0.1", 65535);
+	assert_listen("192.168.10.20:80", AF_INET, "192.168.10.20", 80);
+	assert_listen("255.255.255.255:8080", AF_INET, "255.255.255.255", 8080);
+	assert_listen("[fe80::1:2]:9100", AF_INET6, "fe80::1:2", 9100);
+	assert_listen("[::ffff:10.0.0.1]:9100", AF_INET6, "::ffff:10.0.0.1", 9100);
+	assert_listen("[2001:db8:0:0:0:0:0:1]:443", AF_INET6, "2001:db8:0:0:0:0:0:1", 443);
+	assert_listen("9400", AF_INET, "127.0.0.1", 9400);
+	/* the port is decimal */
+	assert_listen("0.0.0.0:010", AF_INET, "0.0.0.0", 10);
+
+	/* every form of the long option */
+	snprintf(joined, sizeof(joined), "--listen=[::1]:9435");
+	cli_ok(&r, joined, NULL);
+	assert_true(r.cfg.listen);
+	assert_int_equal(r.cfg.listen_addr.family, AF_INET6);
+	assert_string_equal(r.cfg.listen_addr.host, "::1");
+	assert_int_equal(r.cfg.listen_addr.port, 9435);
+	cli_free(&r);
+	/* the last one wins, whole: no address from the first survives */
+	cli_ok(&r, "--listen", "[::1]:1", "--listen", "2", NULL);
+	assert_int_equal(r.cfg.listen_addr.family, AF_INET);
+	assert_string_equal(r.cfg.listen_addr.host, "127.0.0.1");
+	assert_int_equal(r.cfg.listen_addr.port, 2);
+	cli_free(&r);
+	/* with every format, and with --textfile */
+	cli_ok(&r, "--listen", "9400", "-f", "classic", "--textfile", "/t/x.prom", NULL);
+	assert_true(r.cfg.listen);
+	assert_string_equal(r.cfg.textfile, "/t/x.prom");
+	cli_free(&r);
+}
+
+static const char why_port[] = "the port must be a number from 1 to 65535";
+static const char why_v6[] = "an IPv6 address is written [ADDR]:PORT";
+static const char why_addr[] =
+	"the address must be an IPv4 address or [an IPv6 address] (names are not resolved)";
+
+static void test_error_listen(void **state)
+{
+	static const struct {
+		const char *arg;
+		const char *why;
+	} bad[] = {
+		{ "", why_port },
+		{ "0", why_port },
+		{ "65536", why_port },
+		{ "99999999999999999999999", why_port },
+		{ "localhost:80", why_addr }, /* names are not resolved */
+		{ "1.2.3:80", why_addr },
+		{ "[::1]9400", why_v6 },
+		{ "[::1", why_v6 },
+		{ ":80", why_addr },
+		{ "1.2.3.4:", why_port },
+		{ "1.2.3.4:-1", why_port },
+		{ "::1:80", why_addr }, /* unbracketed IPv6 */
+		{ "::1", why_addr },
+		{ "[::1]:", why_port },
+		{ "[::1]:0", why_port },
+		{ "[::1]:65536", why_port },
+		{ "[::1]:80x", why_port },
+		{ "[::1]:9400]", why_port },
+		{ "[]:80", why_addr },
+		{ "[1.2.3.4]:80", why_addr }, /* IPv4 in brackets */
+		{ "[localhost]:80", why_addr },
+		{ "[fe80::1%lo]:80", why_addr },
+		{ "256.1.1.1:80", why_addr },
+		{ "01.2.3.4:80", why_addr },
+		{ "1.2.3.4:80:90", why_addr },
+		{ "1.2.3.4 :80", why_addr },
+		{ "1.2.3.4: 80", why_port },
+		{ "9400 ", why_port },
+		{ " 9400", why_port },
+		{ "+9400", why_port },
+		{ "http", why_port },
+		{ "0x50", why_port },
+		{ "[::1]:-1", why_port },
+		{ "]:80", why_addr },
+	};
+	char want[256], long_host[160];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct listen_addr a;
+		const char *why = NULL;
+
+		if (cli_parse_listen(bad[i].arg, &a, &why) != -EINVAL || !why ||
+		    strcmp(why, bad[i].why))
+			print_error("case %zu '%s': why %s\n", i, bad[i].arg, why ? why : "(null)");
+		assert_int_equal(cli_parse_listen(bad[i].arg, &a, &why), -EINVAL);
+		assert_string_equal(why, bad[i].why);
+		/* through argv: one line with the argument and the reason */
+		snprintf(want, sizeof(want), "bcc-execcount: invalid --listen '%s': %s\n",
+			 bad[i].arg, bad[i].why);
+		cli_fails(want, NULL, "--listen", bad[i].arg, NULL);
+	}
+	/* an address longer than any address: refused, not truncated */
+	snprintf(long_host, sizeof(long_host), "[%0100d]:80", 1);
+	cli_fails(why_addr, NULL, "--listen", long_host, NULL);
+	snprintf(long_host, sizeof(long_host), "[::%0*d]:80", 62, 1); /* 64 characters inside */
+	cli_fails(why_addr, NULL, "--listen", long_host, NULL);
+	snprintf(long_host, sizeof(long_host), "%0100d:80", 1);
+	cli_fails(why_addr, NULL, "--listen", long_host, NULL);
+	/* a bad --listen after a good one is refused */
+	cli_fails("invalid --listen '0'", NULL, "--listen", "9400", "--listen=0", NULL);
+}
+
+static void test_textfile(void **state)
+{
+	struct cli_run r;
+
+	(void)state;
+	cli_ok(&r, "--textfile", "/var/lib/prometheus/node-exporter/execcount.prom", NULL);
+	assert_string_equal(r.cfg.textfile, "/var/lib/prometheus/node-exporter/execcount.prom");
+	assert_false(r.cfg.listen);
+	cli_free(&r);
+	/* taken as given: relative, odd bytes; the directory is checked at start, not here */
+	cli_ok(&r, "--textfile=x.prom", NULL);
+	assert_string_equal(r.cfg.textfile, "x.prom");
+	cli_free(&r);
+	cli_ok(&r, "--textfile", "/no/such/dir/a b\xff.prom", NULL);
+	assert_string_equal(r.cfg.textfile, "/no/such/dir/a b\xff.prom");
+	cli_free(&r);
+	/* the last one wins */
+	cli_ok(&r, "--textfile", "a.prom", "--textfile", "b.prom", NULL);
+	assert_string_equal(r.cfg.textfile, "b.prom");
+	cli_free(&r);
+}
+
+static void test_error_textfile(void **state)
+{
+	(void)state;
+	cli_fails("bcc-execcount: invalid --textfile '': empty path\n", NULL, "--textfile", "",
+		  NULL);
+	cli_fails("bcc-execcount: invalid --textfile '': empty path\n", NULL, "--textfile=", NULL);
+	cli_fails("invalid --textfile '': empty path", NULL, "--textfile", "a.prom", "--textfile",
+		  "", NULL);
+}
+
+static void test_max_series(void **state)
+{
+	struct cli_run r;
+
+	(void)state;
+	cli_ok(&r, "--max-series", "1", NULL);
+	assert_int_equal(r.cfg.max_series, 1);
+	cli_free(&r);
+	cli_ok(&r, "--max-series=1000000", NULL);
+	assert_int_equal(r.cfg.max_series, CLI_MAX_MAX_SERIES);
+	assert_int_equal(r.cfg.max_series, 1000000);
+	cli_free(&r);
+	cli_ok(&r, "--max-series", "010", NULL);
+	assert_int_equal(r.cfg.max_series, 10);
+	cli_free(&r);
+	cli_ok(&r, "--max-series", "5", "--max-series", "7", NULL);
+	assert_int_equal(r.cfg.max_series, 7);
+	cli_free(&r);
+	/* independent of --max-keys and --top */
+	cli_ok(&r, "--max-series", "3", "--max-keys", "9", "--top", "4", NULL);
+	assert_int_equal(r.cfg.max_series, 3);
+	assert_int_equal(r.cfg.max_keys, 9);
+	assert_int_equal(r.cfg.top, 4);
+	cli_free(&r);
+}
+
+static void test_error_max_series(void **state)
+{
+	(void)state;
+	cli_fails("bcc-execcount: invalid --max-series '0': must be 1 to 1000000", NULL,
+		  "--max-series", "0", NULL);
+	cli_fails("invalid --max-series '1000001': must be 1 to 1000000", NULL, "--max-series",
+		  "1000001", NULL);
+	cli_fails("invalid --max-series '18446744073709551616': must be 1 to 1000000", NULL,
+		  "--max-series", "18446744073709551616", NULL);
+	cli_fails("bcc-execcount: invalid --max-series '': not a whole number", NULL,
+		  "--max-series=", NULL);
+	cli_fails("invalid --max-series '-1': not a whole number", NULL, "--max-series", "-1",
+		  NULL);
+	cli_fails("invalid --max-series 'abc': not a whole number", NULL, "--max-series", "abc",
+		  NULL);
+	cli_fails("invalid --max-series '1e3': not a whole number", NULL, "--max-series", "1e3",
+		  NULL);
+	cli_fails("invalid --max-series '10 ': not a whole number", NULL, "--max-series", "10 ",
+		  NULL);
+}
+
+static void test_issue4_all_at_once(void **state)
+{
+	struct cli_run r;
+
+	(void)state;
+	cli_ok(&r, "-C", "-r", "9", "-s", "comm", "-f", "csv", "--listen", "[::1]:9100",
+	       "--textfile", "/t.prom", "--max-series", "50", "-b", "comm,uid", "2", "3", NULL);
+	assert_true(r.cfg.noclear);
+	assert_int_equal(r.cfg.top, 9);
+	assert_int_equal(r.cfg.sort, ORDER_BY_COMM);
+	assert_int_equal(r.cfg.format, FORMAT_CSV);
+	assert_true(r.cfg.listen);
+	assert_int_equal(r.cfg.listen_addr.family, AF_INET6);
+	assert_string_equal(r.cfg.listen_addr.host, "::1");
+	assert_int_equal(r.cfg.listen_addr.port, 9100);
+	assert_string_equal(r.cfg.textfile, "/t.prom");
+	assert_int_equal(r.cfg.max_series, 50);
+	assert_int_equal(r.cfg.nby, 2);
+	assert_int_equal(r.cfg.by[0], FIELD_COMM);
+	assert_int_equal(r.cfg.interval, 2);
+	assert_int_equal(r.cfg.count, 3);
+	assert_string_equal(r.out, "");
+	cli_free(&r);
+}
+
 /* "123" -> "124", carrying: the decimal string one above s (s holds room for a digit more). */
 static void decimal_increment(char *s)
 {
@@ -962,6 +1492,24 @@ static void test_parse_ulong(void **state)
 	assert_int_equal(v, 4242);
 }
 
+/* every --help line fits argp's 79 columns, and no EXAMPLES line wrapped to column 0 */
+static void test_help_lines_fit(void **state)
+{
+	struct cli_run r;
+	const char *ex, *end;
+
+	(void)state;
+	cli_ok(&r, "--help", NULL);
+	for (const char *l = r.out; *l; l = strchr(l, '\n') + 1)
+		assert_true(strchr(l, '\n') - l <= 79);
+	ex = strstr(r.out, "EXAMPLES:\n");
+	end = strstr(r.out, "  -a, --attach");
+	assert_true(ex && end && ex < end);
+	for (const char *l = ex + strlen("EXAMPLES:\n"); l < end; l = strchr(l, '\n') + 1)
+		assert_true(*l == '\n' || strncmp(l, "    ", 4) == 0);
+	cli_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -998,6 +1546,20 @@ int main(void)
 		cmocka_unit_test(test_error_uid),
 		cmocka_unit_test(test_error_top),
 		cmocka_unit_test(test_parse_ulong),
+		cmocka_unit_test(test_help_lines_fit),
+		cmocka_unit_test(test_noclear),
+		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_error_rows),
+		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_error_sort),
+		cmocka_unit_test(test_error_classic_sort),
+		cmocka_unit_test(test_listen),
+		cmocka_unit_test(test_error_listen),
+		cmocka_unit_test(test_textfile),
+		cmocka_unit_test(test_error_textfile),
+		cmocka_unit_test(test_max_series),
+		cmocka_unit_test(test_error_max_series),
+		cmocka_unit_test(test_issue4_all_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_counts.c - snapshots: growth, copy without reallocation (rows and the
- * dropped count), count = execve + execveat, the two sort orders (by the
+ * dropped count), count = execve + execveat, the sort orders (by the
  * whole key: full 32-bit uids, comm, exe, 64-bit cgroup ids; by 64-bit
- * counts, ties by key) and deltas between snapshots matched by whole key.
+ * counts, ties by key; every --sort order: each number descending as 64
+ * bits, each key field ascending, ties by the whole key whatever the input
+ * order), the --sort names, and deltas between snapshots matched by whole key.
  */
 #include "unit.h"
 
@@ -571,9 +573,245 @@ static void test_delta_survives_display_sort(void **state)
 	snapshot_free(&cur);
 }
 
+/* ---- issue 4: --sort, every order ---- */
+
+/* The six rows the order tests sort, named A..F (the comm/exe/cgroup fields are chosen so
+ * that every order differs from the others and has ties broken by the whole key). */
+static const struct {
+	char name;
+	uint32_t uid;
+	const char *comm, *exe;
+	uint64_t cgroup;
+	struct exec_counts n;
+	uint64_t delta;
+} order_rows[] = {
+	/* name, uid, comm, exe, cgroup, { execve, execveat, ok, failed }, delta */
+	{ 'A', 1000, "sh", "/bin/sh", 7, { 5, 0, 4, 1 }, 0 },			    /* count 5 */
+	{ 'B', 0, "bash", "/usr/bin/x", 3, { 1, 3, 0, 4 }, 4 },			    /* count 4 */
+	{ 'C', 0x80000000u, "\xff", "", 0x8000000000000000ull, { 2, 2, 4, 0 }, 2 }, /* count 4 */
+	{ 'D', 5, "a", "/bin/sh", 1, { 0, 1, 1, 0 }, 1 },			    /* count 1 */
+	{ 'E', 5, "a", "/a", 1, { 0, 1, 1, 0 }, 1 },				    /* count 1 */
+	{ 'F', 0xffffffffu, "", "/z", 2, { 9, 0, 0, 9 }, 9 },			    /* count 9 */
+};
+
+#define N_ORDER_ROWS (sizeof(order_rows) / sizeof(order_rows[0]))
+
+/* The rows in the sequence given by idx (a permutation of 0..N_ORDER_ROWS-1). */
+static void push_order_rows(struct snapshot *snap, const size_t idx[N_ORDER_ROWS])
+{
+	for (size_t i = 0; i < N_ORDER_ROWS; i++) {
+		size_t k = idx[i];
+		struct exec_key key = key_of(order_rows[k].uid, order_rows[k].comm,
+					     order_rows[k].exe, order_rows[k].cgroup);
+
+		assert_int_equal(snapshot_push(snap, &key, &order_rows[k].n), 0);
+		snap->rows[snap->len - 1].delta = order_rows[k].delta;
+	}
+}
+
+/* The row names, in the snapshot's order: "FABCED". */
+static void row_names(const struct snapshot *snap, char *out)
+{
+	for (size_t i = 0; i < snap->len; i++) {
+		out[i] = '?';
+		for (size_t k = 0; k < N_ORDER_ROWS; k++)
+			if (snap->rows[i].key.uid == order_rows[k].uid &&
+			    strcmp(snap->rows[i].key.comm, order_rows[k].comm) == 0 &&
+			    strcmp(snap->rows[i].key.exe, order_rows[k].exe) == 0 &&
+			    snap->rows[i].key.cgroup == order_rows[k].cgroup) {
+				/* the counters travel with their key */
+				assert_memory_equal(&snap->rows[i].n, &order_rows[k].n,
+						    sizeof(order_rows[k].n));
+				assert_int_equal(snap->rows[i].delta, order_rows[k].delta);
+				out[i] = order_rows[k].name;
+			}
+	}
+	out[snap->len] = '\0';
+}
+
+static void test_sort_every_order(void **state)
+{
+	static const struct {
+		enum count_order order;
+		const char *want;
+	} cases[] = {
+		/* numbers descending, ties by key (uid, comm, exe, cgroup ascending) */
+		{ ORDER_BY_COUNT, "FABCED" },
+		{ ORDER_BY_OK, "ACEDBF" },
+		{ ORDER_BY_FAILED, "FBAEDC" },
+		{ ORDER_BY_DELTA, "FBCEDA" },
+		{ ORDER_BY_EXECVE, "FACBED" },
+		{ ORDER_BY_EXECVEAT, "BCEDAF" },
+		/* key fields ascending (uids and cgroup ids unsigned, strings as unsigned bytes),
+		 * ties by the whole key */
+		{ ORDER_BY_UID, "BEDACF" },
+		{ ORDER_BY_COMM, "FEDBAC" },
+		{ ORDER_BY_EXE, "CEDABF" },
+		{ ORDER_BY_CGROUP, "EDFBAC" },
+		{ ORDER_BY_KEY, "BEDACF" },
+	};
+	/* qsort is not stable: the result must not depend on the input order */
+	static const size_t perms[][N_ORDER_ROWS] = {
+		{ 0, 1, 2, 3, 4, 5 }, { 5, 4, 3, 2, 1, 0 }, { 3, 4, 0, 5, 2, 1 },
+		{ 4, 3, 1, 2, 5, 0 }, { 2, 0, 4, 1, 3, 5 },
+	};
+	char got[N_ORDER_ROWS + 1];
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		for (size_t p = 0; p < sizeof(perms) / sizeof(perms[0]); p++) {
+			struct snapshot snap = { 0 };
+
+			push_order_rows(&snap, perms[p]);
+			snap.dropped = 11;
+			counts_sort(&snap, cases[c].order);
+			row_names(&snap, got);
+			if (strcmp(got, cases[c].want) != 0)
+				print_error("order %d, permutation %zu: got %s, want %s\n",
+					    cases[c].order, p, got, cases[c].want);
+			assert_string_equal(got, cases[c].want);
+			assert_int_equal(snap.len, N_ORDER_ROWS);
+			assert_int_equal(snap.dropped, 11);
+			snapshot_free(&snap);
+		}
+	}
+}
+
+/* Each number is compared as 64 bits, descending; equal numbers by key. */
+static void test_sort_numbers_64_bit(void **state)
+{
+	static const enum count_order orders[] = {
+		ORDER_BY_COUNT, ORDER_BY_OK,	 ORDER_BY_FAILED,
+		ORDER_BY_DELTA, ORDER_BY_EXECVE, ORDER_BY_EXECVEAT,
+	};
+	/* (uid, value) pushed in this order; want: the uids after sorting */
+	static const uint64_t values[][2] = {
+		{ 10, 1 }, { 11, 0xffffffffull },	  { 12, UINT64_MAX },
+		{ 13, 0 }, { 14, 0x100000000ull },	  { 15, 0x8000000000000000ull },
+		{ 9, 1 },  { 16, 0x7fffffffffffffffull },
+	};
+	static const uint32_t want[] = { 12, 15, 16, 14, 11, 9, 10, 13 };
+
+	(void)state;
+	for (size_t o = 0; o < sizeof(orders) / sizeof(orders[0]); o++) {
+		struct snapshot snap = { 0 };
+
+		for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+			struct exec_key key = key_of((uint32_t)values[i][0], "c", "/e", 1);
+			struct exec_counts n = { 0 };
+			uint64_t v = values[i][1];
+
+			switch (orders[o]) {
+			case ORDER_BY_COUNT:
+			case ORDER_BY_EXECVE:
+				n.execve = v;
+				break;
+			case ORDER_BY_EXECVEAT:
+				n.execveat = v;
+				break;
+			case ORDER_BY_OK:
+				n.ok = v;
+				break;
+			case ORDER_BY_FAILED:
+				n.failed = v;
+				break;
+			default:
+				break;
+			}
+			/* the other numbers run the other way, so only the asked one can order */
+			if (orders[o] != ORDER_BY_OK)
+				n.ok = UINT64_MAX - v;
+			if (orders[o] != ORDER_BY_FAILED)
+				n.failed = v ^ 0x5555;
+			assert_int_equal(snapshot_push(&snap, &key, &n), 0);
+			snap.rows[snap.len - 1].delta = orders[o] == ORDER_BY_DELTA ? v : ~v;
+		}
+		counts_sort(&snap, orders[o]);
+		for (size_t i = 0; i < snap.len; i++) {
+			if (snap.rows[i].key.uid != want[i])
+				print_error("order %d row %zu: uid %u, want %u\n", orders[o], i,
+					    snap.rows[i].key.uid, want[i]);
+			assert_int_equal(snap.rows[i].key.uid, want[i]);
+		}
+		snapshot_free(&snap);
+	}
+}
+
+static void test_count_order_parse(void **state)
+{
+	static const struct {
+		const char *name;
+		int order;
+	} cases[] = {
+		{ "count", ORDER_BY_COUNT },
+		{ "ok", ORDER_BY_OK },
+		{ "failed", ORDER_BY_FAILED },
+		{ "delta", ORDER_BY_DELTA },
+		{ "execve", ORDER_BY_EXECVE },
+		{ "execveat", ORDER_BY_EXECVEAT },
+		{ "uid", ORDER_BY_UID },
+		{ "comm", ORDER_BY_COMM },
+		{ "exe", ORDER_BY_EXE },
+		{ "cgroup", ORDER_BY_CGROUP },
+		/* no name for the internal key order, nothing loose */
+		{ "key", -1 },
+		{ "", -1 },
+		{ "COUNT", -1 },
+		{ "count ", -1 },
+		{ " ok", -1 },
+		{ "co", -1 },
+		{ "counts", -1 },
+		{ "execveat2", -1 },
+		{ "user", -1 },
+		{ "cgroup_id", -1 },
+		{ "ok,failed", -1 },
+		{ "0", -1 },
+		{ "1", -1 },
+		{ "\xff", -1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (count_order_parse(cases[i].name) != cases[i].order)
+			print_error("\"%s\": got %d, want %d\n", cases[i].name,
+				    count_order_parse(cases[i].name), cases[i].order);
+		assert_int_equal(count_order_parse(cases[i].name), cases[i].order);
+	}
+}
+
+/* Rows whose decoded keys are equal (raw bytes differed after a NUL) merge, counters summed. */
+static void test_merge_equal_keys(void **state)
+{
+	struct snapshot snap = { 0 };
+
+	(void)state;
+	push_key(&snap, 7, "sh", "/bin/a", 0, 1, 2);
+	push_key(&snap, 7, "sh", "/bin/a", 0, 10, 20);
+	push_key(&snap, 7, "sh", "/bin/b", 0, 100, 0);
+	push_key(&snap, 7, "sh", "/bin/a", 0, 1000, 0);
+	push_key(&snap, 8, "sh", "/bin/a", 0, 5, 0);
+	counts_sort(&snap, ORDER_BY_KEY);
+	counts_merge(&snap);
+	assert_int_equal(snap.len, 3);
+	assert_string_equal(snap.rows[0].key.exe, "/bin/a");
+	assert_int_equal(snap.rows[0].key.uid, 7);
+	assert_int_equal(snap.rows[0].n.execve, 1011);
+	assert_int_equal(snap.rows[0].n.execveat, 22);
+	assert_int_equal(snap.rows[0].count, 1033);
+	assert_string_equal(snap.rows[1].key.exe, "/bin/b");
+	assert_int_equal(snap.rows[1].count, 100);
+	assert_int_equal(snap.rows[2].key.uid, 8);
+	assert_int_equal(snap.rows[2].count, 5);
+	/* nothing to merge: unchanged */
+	counts_merge(&snap);
+	assert_int_equal(snap.len, 3);
+	snapshot_free(&snap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_merge_equal_keys),
 		cmocka_unit_test(test_push_grows),
 		cmocka_unit_test(test_copy_reuses_capacity),
 		cmocka_unit_test(test_copy_empty_into_empty),
@@ -592,6 +830,9 @@ int main(void)
 		cmocka_unit_test(test_sort_by_count_ties_by_whole_key),
 		cmocka_unit_test(test_delta_by_whole_key),
 		cmocka_unit_test(test_delta_survives_display_sort),
+		cmocka_unit_test(test_sort_every_order),
+		cmocka_unit_test(test_sort_numbers_64_bit),
+		cmocka_unit_test(test_count_order_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,7 +7,11 @@
  * count/execve/execveat/ok/failed/delta), comm/exe/cgroup with odd bytes, the
  * classic line, the table's columns for each key (UID USER, COMM, the numbers,
  * then CGROUP/EXE paths) with odd bytes shown as '?', --top and its note, the
- * dropped line, and -EIO from a stream that fails.
+ * dropped line, CSV (the header per --by, RFC 4180 quoting of comma, quote, CR
+ * and LF, empty fields for missing names, --top, nothing for an empty block,
+ * tick/final rows, read back by python's csv module), the live view (clear,
+ * the header line with totals over every key, the rate with one decimal,
+ * keys, dropped, "(final)", then the table), and -EIO from a stream that fails.
  */
 #include "unit.h"
 
@@ -279,12 +283,7 @@ static void test_json_checker_self_check(void **state)
 /* json_write_string(s) into a new string. */
 static char *json_of(const char *s)
 {
-	struct capture c;
-
-	capture_open(&c);
-	json_write_string(c.f, s);
-	fclose(c.f);
-	return c.buf;
+	return written_by(json_write_string, s);
 }
 
 /* A config as cli_parse() makes it: format, a --by list such as "uid,comm", --top (0: all). */
@@ -1881,6 +1880,478 @@ static void test_table_every_by_list(void **state)
 	snapshot_free(&snap);
 }
 
+/* ---- csv ---- */
+
+static char *csv_of(const char *s)
+{
+	return written_by(csv_write_field, s);
+}
+
+static void assert_csv_field(const char *in, const char *want)
+{
+	char *got = csv_of(in);
+
+	if (strcmp(got, want) != 0)
+		print_error("csv of \"%s\": got \"%s\", want \"%s\"\n", in, got, want);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_csv_field(void **state)
+{
+	(void)state;
+	/* plain fields as they are: empty, blanks, tabs, other punctuation, any bytes */
+	assert_csv_field("", "");
+	assert_csv_field("root", "root");
+	assert_csv_field("/usr/bin/env", "/usr/bin/env");
+	assert_csv_field(" a b ", " a b ");
+	assert_csv_field("a\tb;c|d'e", "a\tb;c|d'e");
+	assert_csv_field("caf\xc3\xa9", "caf\xc3\xa9");
+	assert_csv_field("\xff\x01\x7f", "\xff\x01\x7f"); /* CSV is bytes */
+	/* RFC 4180: comma, double quote, CR, LF: quoted, inner quotes doubled */
+	assert_csv_field("a,b", "\"a,b\"");
+	assert_csv_field(",", "\",\"");
+	assert_csv_field("a\"b", "\"a\"\"b\"");
+	assert_csv_field("\"", "\"\"\"\"");
+	assert_csv_field("\"\"", "\"\"\"\"\"\"");
+	assert_csv_field("a\rb", "\"a\rb\"");
+	assert_csv_field("a\nb", "\"a\nb\"");
+	assert_csv_field("\r\n", "\"\r\n\"");
+	assert_csv_field("say \"hi\", \xff\n", "\"say \"\"hi\"\", \xff\n\"");
+	assert_csv_field("end\"", "\"end\"\"\"");
+}
+
+#define CSV_HEAD_TAIL "count,execve,execveat,ok,failed,delta\n"
+
+static void assert_csv_header(const char *by, const char *want)
+{
+	struct config cfg = make_cfg(FORMAT_CSV, by, 0);
+	struct capture c;
+
+	capture_open(&c);
+	assert_int_equal(output_start(&cfg, c.f, &info, &when), 0);
+	if (strcmp(capture_text(&c), want) != 0)
+		print_error("--by %s: got \"%s\"\n", by, c.buf);
+	assert_string_equal(c.buf, want);
+	capture_close(&c);
+}
+
+static void test_csv_header(void **state)
+{
+	(void)state;
+	assert_csv_header("uid", "type,ts,uid,user," CSV_HEAD_TAIL);
+	assert_csv_header("comm", "type,ts,comm," CSV_HEAD_TAIL);
+	assert_csv_header("exe", "type,ts,exe," CSV_HEAD_TAIL);
+	assert_csv_header("cgroup", "type,ts,cgroup,cgroup_id," CSV_HEAD_TAIL);
+	/* in --by order */
+	assert_csv_header("uid,comm", "type,ts,uid,user,comm," CSV_HEAD_TAIL);
+	assert_csv_header("comm,uid", "type,ts,comm,uid,user," CSV_HEAD_TAIL);
+	assert_csv_header("cgroup,uid,exe,comm",
+			  "type,ts,cgroup,cgroup_id,uid,user,exe,comm," CSV_HEAD_TAIL);
+	assert_csv_header("exe,cgroup", "type,ts,exe,cgroup,cgroup_id," CSV_HEAD_TAIL);
+}
+
+static void test_csv_rows_by_uid(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct rendered r;
+
+	(void)state;
+	fill_odd_rows(&snap);
+	r = render_as(FORMAT_CSV, "uid", &snap, false);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.text,
+			    "tick,2025-11-25T01:40:30.123Z,0,root,3,2,1,2,1,1\n"
+			    /* no name: an empty field */
+			    "tick,2025-11-25T01:40:30.123Z,4294967295,,5000000000,5000000000,0,"
+			    "4999999999,1,4294967297\n"
+			    /* quoted for its quote; the odd bytes as they are */
+			    "tick,2025-11-25T01:40:30.123Z,2147483648,\"we\"\"ird\xff\x01\","
+			    "18446744073709551615,18446744073709551615,0,18446744073709551615,0,0\n"
+			    "tick,2025-11-25T01:40:30.123Z,1000,caf\xc3\xa9,1,0,1,0,1,1\n");
+	free(r.text);
+	/* the last block says so */
+	r = render_as(FORMAT_CSV, "uid", &snap, true);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(count_lines(r.text), 4);
+	assert_int_equal(strncmp(r.text, "final,2025-11-25T01:40:30.123Z,0,root,3,", 40), 0);
+	assert_non_null(strstr(r.text, "\nfinal,2025-11-25T01:40:30.123Z,1000,caf\xc3\xa9,1,0,1,"));
+	assert_null(strstr(r.text, "tick"));
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+static void test_csv_rows_quoting(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct count_row *row;
+	struct rendered r;
+
+	(void)state;
+	row = push_key(&snap, 7, "a,b", "/x\"y\"", 3, 1, 0, 1, 0);
+	row->user = "u,1";
+	row->cgroup = "/c\rg";
+	row = push_key(&snap, 8, "line\nbreak", "/p\r\n,q", 4, 0, 2, 1, 1);
+	row->delta = 2;
+	row = push_key(&snap, 9, "plain", "/bin/true", 0, 5, 0, 5, 0);
+	/* uid without a name and a cgroup that is gone: empty fields */
+	row = push_key(&snap, 10, "", "", 18446744073709551615ull, 1, 0, 0, 1);
+	row->user = NULL;
+	row->cgroup = NULL;
+
+	r = render_as(FORMAT_CSV, "comm,exe", &snap, false);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(
+		r.text, "tick,2025-11-25T01:40:30.123Z,\"a,b\",\"/x\"\"y\"\"\",1,1,0,1,0,0\n"
+			"tick,2025-11-25T01:40:30.123Z,\"line\nbreak\",\"/p\r\n,q\",2,0,2,1,1,2\n"
+			"tick,2025-11-25T01:40:30.123Z,plain,/bin/true,5,5,0,5,0,0\n"
+			"tick,2025-11-25T01:40:30.123Z,,,1,1,0,0,1,0\n");
+	free(r.text);
+
+	r = render_as(FORMAT_CSV, "cgroup,uid", &snap, true);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(
+		r.text, "final,2025-11-25T01:40:30.123Z,\"/c\rg\",3,7,\"u,1\",1,1,0,1,0,0\n"
+			"final,2025-11-25T01:40:30.123Z,,4,8,,2,0,2,1,1,2\n"
+			"final,2025-11-25T01:40:30.123Z,,0,9,,5,5,0,5,0,0\n"
+			"final,2025-11-25T01:40:30.123Z,,18446744073709551615,10,,1,1,0,0,1,0\n");
+	free(r.text);
+	snapshot_free(&snap);
+}
+
+static void test_csv_top_and_empty(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct config cfg = make_cfg(FORMAT_CSV, "uid", 2);
+	struct rendered r;
+
+	(void)state;
+	for (uint32_t uid = 1; uid <= 5; uid++)
+		push_row(&snap, uid, NULL, 100 - uid, 1);
+	snap.dropped = 4;
+	/* the first --top rows, in the order given; no note, nothing about dropped */
+	r = render(&cfg, &snap, false);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.text, "tick,2025-11-25T01:40:30.123Z,1,,99,99,0,99,0,1\n"
+				    "tick,2025-11-25T01:40:30.123Z,2,,98,98,0,98,0,1\n");
+	free(r.text);
+	/* --top at or above the number of keys: all */
+	for (unsigned long top = 5; top <= 6; top++) {
+		cfg.top = top;
+		r = render(&cfg, &snap, true);
+		assert_int_equal(count_lines(r.text), 5);
+		free(r.text);
+	}
+	/* a block without rows prints nothing, tick or final */
+	snap.len = 0;
+	for (int final = 0; final <= 1; final++) {
+		r = render(&cfg, &snap, final);
+		assert_int_equal(r.rc, 0);
+		assert_string_equal(r.text, "");
+		free(r.text);
+	}
+	snapshot_free(&snap);
+}
+
+/* A header then rows: every row has as many fields as the header (a small RFC 4180 reader). */
+static size_t csv_record_fields(const char **p)
+{
+	size_t fields = 1;
+	const char *s = *p;
+
+	for (;;) {
+		if (*s == '"') {
+			for (s++;; s++) {
+				assert_true(*s != '\0');
+				if (*s == '"' && s[1] == '"')
+					s++;
+				else if (*s == '"')
+					break;
+			}
+			s++;
+			/* after a quoted field: a separator or the end of the record */
+			assert_true(*s == ',' || *s == '\n');
+		} else {
+			while (*s && *s != ',' && *s != '\n') {
+				assert_true(*s != '"' && *s != '\r');
+				s++;
+			}
+		}
+		assert_true(*s != '\0'); /* every record ends in LF */
+		if (*s == '\n') {
+			*p = s + 1;
+			return fields;
+		}
+		fields++;
+		s++;
+	}
+}
+
+static void assert_csv_shape(const char *text, size_t records)
+{
+	const char *p = text;
+	size_t want = csv_record_fields(&p), n = 1;
+
+	while (*p) {
+		assert_int_equal(csv_record_fields(&p), want);
+		n++;
+	}
+	assert_int_equal(n, records);
+}
+
+static void test_csv_every_by_list(void **state)
+{
+	static const char *const lists[] = {
+		"uid", "comm", "exe", "cgroup", "uid,comm", "exe,cgroup", "cgroup,uid,exe,comm"
+	};
+	struct snapshot snap = { 0 };
+
+	(void)state;
+	fill_odd_keys(&snap);
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		struct config cfg = make_cfg(FORMAT_CSV, lists[i], 0);
+		struct capture c;
+
+		capture_open(&c);
+		assert_int_equal(output_start(&cfg, c.f, &info, &when), 0);
+		assert_int_equal(output_rows(&cfg, c.f, &snap, &when, false), 0);
+		assert_int_equal(output_rows(&cfg, c.f, &snap, &when, true), 0);
+		assert_csv_shape(capture_text(&c), 1 + 2 * snap.len);
+		capture_close(&c);
+	}
+	snapshot_free(&snap);
+}
+
+/* python's csv module reads it back: every field's bytes, typed columns. */
+static const char python_csv_check[] =
+	"import csv, io, sys\n"
+	"data = sys.stdin.buffer.read()\n"
+	"assert data.endswith(b'\\n')\n"
+	"rows = list(csv.reader(io.StringIO(data.decode('latin-1'), newline=''), strict=True))\n"
+	"head = rows[0]\n"
+	"print(','.join(head))\n"
+	"NUM = ['count', 'execve', 'execveat', 'ok', 'failed', 'delta', 'uid', 'cgroup_id']\n"
+	"for r in rows[1:]:\n"
+	"    assert len(r) == len(head), r\n"
+	"    d = dict(zip(head, r))\n"
+	"    assert d['type'] in ('tick', 'final'), d\n"
+	"    assert d['ts'] == '2025-11-25T01:40:30.123Z', d\n"
+	"    for k in NUM:\n"
+	"        if k in d:\n"
+	"            assert d[k].isdigit() and 0 <= int(d[k]) < 2**64, d\n"
+	"    print(' '.join('%s=%r' % (k, v.encode('latin-1')) for k, v in d.items()))\n";
+
+static void test_csv_parses_in_python(void **state)
+{
+	static const char python[] = "/usr/bin/python3";
+	struct snapshot snap = { 0 };
+	struct config cfg = make_cfg(FORMAT_CSV, "cgroup,uid,exe,comm", 4);
+	char dir[PATH_MAX], cmd[3 * PATH_MAX];
+	struct capture lines, got;
+	struct count_row *row;
+	FILE *proc;
+	char buf[256];
+	size_t n;
+
+	(void)state;
+	if (access(python, X_OK) != 0) {
+		print_message("skipped: %s is not installed, the C reader still ran\n", python);
+		skip();
+	}
+	row = push_key(&snap, 7, "a,b\"c", "/x\r\ny", 3, 1, 0, 1, 0);
+	row->user = "u \"1\"";
+	row->cgroup = "/c,g";
+	row->delta = 1;
+	row = push_key(&snap, 4294967295u, "\xff\xc3\xa9\n", "", 18446744073709551615ull, 0, 2, 0,
+		       2);
+	push_row(&snap, 6, "six", 1, 0);
+	capture_open(&lines);
+	assert_int_equal(output_start(&cfg, lines.f, &info, &when), 0);
+	assert_int_equal(output_rows(&cfg, lines.f, &snap, &when, false), 0);
+	assert_int_equal(output_rows(&cfg, lines.f, &snap, &when, true), 0);
+	capture_text(&lines);
+
+	tmpdir_make(dir);
+	write_file(dir, "rows.csv", lines.buf, lines.len);
+	write_file(dir, "check.py", python_csv_check, strlen(python_csv_check));
+	snprintf(cmd, sizeof(cmd), "cd %s && %s check.py < rows.csv", dir, python);
+	capture_open(&got);
+	proc = popen(cmd, "r");
+	assert_non_null(proc);
+	while ((n = fread(buf, 1, sizeof(buf), proc)) > 0)
+		fwrite(buf, 1, n, got.f);
+	assert_int_equal(pclose(proc), 0);
+	assert_string_equal(
+		capture_text(&got),
+		"type,ts,cgroup,cgroup_id,uid,user,exe,comm,count,execve,execveat,ok,failed,delta\n"
+		"type=b'tick' ts=b'2025-11-25T01:40:30.123Z' cgroup=b'/c,g' cgroup_id=b'3' uid=b'7' "
+		"user=b'u \"1\"' exe=b'/x\\r\\ny' comm=b'a,b\"c' count=b'1' execve=b'1' "
+		"execveat=b'0' ok=b'1' failed=b'0' delta=b'1'\n"
+		"type=b'tick' ts=b'2025-11-25T01:40:30.123Z' cgroup=b'' "
+		"cgroup_id=b'18446744073709551615' uid=b'4294967295' user=b'' exe=b'' "
+		"comm=b'\\xff\\xc3\\xa9\\n' count=b'2' execve=b'0' execveat=b'2' ok=b'0' "
+		"failed=b'2' delta=b'0'\n"
+		"type=b'tick' ts=b'2025-11-25T01:40:30.123Z' cgroup=b'' cgroup_id=b'0' uid=b'6' "
+		"user=b'six' exe=b'' comm=b'' count=b'1' execve=b'1' execveat=b'0' ok=b'1' "
+		"failed=b'0' delta=b'0'\n"
+		"type=b'final' ts=b'2025-11-25T01:40:30.123Z' cgroup=b'/c,g' cgroup_id=b'3' "
+		"uid=b'7' user=b'u \"1\"' exe=b'/x\\r\\ny' comm=b'a,b\"c' count=b'1' execve=b'1' "
+		"execveat=b'0' ok=b'1' failed=b'0' delta=b'1'\n"
+		"type=b'final' ts=b'2025-11-25T01:40:30.123Z' cgroup=b'' "
+		"cgroup_id=b'18446744073709551615' uid=b'4294967295' user=b'' exe=b'' "
+		"comm=b'\\xff\\xc3\\xa9\\n' count=b'2' execve=b'0' execveat=b'2' ok=b'0' "
+		"failed=b'2' delta=b'0'\n"
+		"type=b'final' ts=b'2025-11-25T01:40:30.123Z' cgroup=b'' cgroup_id=b'0' uid=b'6' "
+		"user=b'six' exe=b'' comm=b'' count=b'1' execve=b'1' execveat=b'0' ok=b'1' "
+		"failed=b'0' delta=b'0'\n");
+	capture_close(&got);
+	capture_close(&lines);
+	tmpdir_remove(dir);
+	snapshot_free(&snap);
+}
+
+/* ---- the live view ---- */
+
+static struct rendered render_live(const struct config *cfg, const struct snapshot *snap,
+				   bool final, const char *hook)
+{
+	struct capture c;
+	struct rendered r;
+
+	capture_open(&c);
+	r.rc = output_live(cfg, c.f, snap, &when, final, hook);
+	fclose(c.f);
+	r.text = c.buf;
+	return r;
+}
+
+#define CLEAR "\033[H\033[2J"
+
+/* The live block is the clear, its header line, a blank line, then the plain table's block
+ * without its time line. */
+static void assert_live(const struct config *cfg, const struct snapshot *snap, bool final,
+			const char *hook, const char *want_header)
+{
+	struct rendered live = render_live(cfg, snap, final, hook);
+	struct rendered plain = render(cfg, snap, final);
+	const char *table = strchr(plain.text, '\n') + 1;
+	char *want;
+
+	assert_int_equal(live.rc, 0);
+	assert_true(asprintf(&want, CLEAR "%s\n\n%s", want_header, table) > 0);
+	if (strcmp(live.text, want) != 0)
+		print_error("got:\n%s\nwant:\n%s\n", live.text, want);
+	assert_string_equal(live.text, want);
+	/* the screen is cleared once, at the start */
+	assert_int_equal(strncmp(live.text, "\033[H\033[2J", 7), 0);
+	assert_null(strstr(live.text + strlen(CLEAR), "\033"));
+	free(want);
+	free(live.text);
+	free(plain.text);
+}
+
+static void test_live_header(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct config cfg = make_cfg(FORMAT_TABLE, "uid", 0);
+
+	(void)state;
+	push_counts(&snap, 1000, "alice", 1234567, 1234500, 67, 12);
+	push_counts(&snap, 0, "root", 3, 2, 1, 1);
+	push_counts(&snap, 65534, NULL, 1, 0, 1, 0);
+	/* total over every key, the rate over the interval with one decimal */
+	assert_live(
+		&cfg, &snap, false, "tracepoint",
+		"bcc-execcount - 01:40:30  tracepoint  every 5 s  execs: 1234571  2.6/s  keys: 3"
+		"  dropped: 0");
+	assert_live(&cfg, &snap, true, "kprobe",
+		    "bcc-execcount - 01:40:30 (final)  kprobe  every 5 s  execs: 1234571  2.6/s  "
+		    "keys: 3  dropped: 0");
+	/* another interval: 13 / 3 = 4.333 */
+	cfg.interval = 3;
+	snap.dropped = 9;
+	assert_live(&cfg, &snap, false, "kprobe",
+		    "bcc-execcount - 01:40:30  kprobe  every 3 s  execs: 1234571  4.3/s  keys: 3  "
+		    "dropped: 9");
+	/* 20 / 3 = 6.667: rounded, not cut */
+	snap.rows[0].delta = 19;
+	assert_live(&cfg, &snap, false, "kprobe",
+		    "bcc-execcount - 01:40:30  kprobe  every 3 s  execs: 1234571  6.7/s  keys: 3  "
+		    "dropped: 9");
+	/* every second: the rate is the delta */
+	cfg.interval = 1;
+	assert_live(
+		&cfg, &snap, false, "tracepoint",
+		"bcc-execcount - 01:40:30  tracepoint  every 1 s  execs: 1234571  20.0/s  keys: 3"
+		"  dropped: 9");
+	snapshot_free(&snap);
+}
+
+static void test_live_top_counts_every_key(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct config cfg = make_cfg(FORMAT_TABLE, "uid", 2);
+	struct rendered r;
+	char *copy, *line[16];
+
+	(void)state;
+	for (uint32_t uid = 1; uid <= 5; uid++)
+		push_row(&snap, uid, NULL, 100 - uid, uid);
+	/* totals and keys over all five rows, two shown */
+	assert_live(&cfg, &snap, false, "tracepoint",
+		    "bcc-execcount - 01:40:30  tracepoint  every 5 s  execs: 485  3.0/s  keys: 5  "
+		    "dropped: 0");
+	r = render_live(&cfg, &snap, false, "tracepoint");
+	assert_int_equal(split_lines(r.text, &copy, line, 16), 7);
+	assert_string_equal(line[1], "");
+	assert_string_equal(line[2], UID_HEADER);
+	assert_table_row(line[2], line[3], "1", "-", "99", "99", "0", "1");
+	assert_table_row(line[2], line[4], "2", "-", "98", "98", "0", "2");
+	assert_string_equal(line[5], "(3 more keys: --top 2)");
+	assert_string_equal(line[6], "");
+	free(copy);
+	free(r.text);
+	/* counts past 2^32, summed as 64 bits */
+	snap.len = 0;
+	push_row(&snap, 1, "a", 0x100000000ull, 0x100000000ull);
+	push_row(&snap, 2, "b", 0x100000000ull, 0);
+	cfg.top = 0;
+	cfg.interval = 1;
+	assert_live(
+		&cfg, &snap, false, "kprobe",
+		"bcc-execcount - 01:40:30  kprobe  every 1 s  execs: 8589934592  4294967296.0/s  "
+		"keys: 2  dropped: 0");
+	snapshot_free(&snap);
+}
+
+static void test_live_empty_and_by(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct config cfg = make_cfg(FORMAT_TABLE, "uid", 0);
+	struct rendered r;
+
+	(void)state;
+	assert_live(&cfg, &snap, false, "tracepoint",
+		    "bcc-execcount - 01:40:30  tracepoint  every 5 s  execs: 0  0.0/s  keys: 0  "
+		    "dropped: 0");
+	r = render_live(&cfg, &snap, true, "tracepoint");
+	assert_string_equal(r.text,
+			    CLEAR "bcc-execcount - 01:40:30 (final)  tracepoint  every 5 s"
+				  "  execs: 0  0.0/s  keys: 0  dropped: 0\n\n" UID_HEADER "\n\n");
+	free(r.text);
+	/* any key: the same header, that key's table */
+	fill_odd_keys(&snap);
+	snap.dropped = 1;
+	cfg = make_cfg(FORMAT_TABLE, "cgroup,exe,comm", 0);
+	assert_live(&cfg, &snap, false, "kprobe",
+		    "bcc-execcount - 01:40:30  kprobe  every 5 s  execs: 12  1.0/s  keys: 4  "
+		    "dropped: 1");
+	r = render_live(&cfg, &snap, false, "kprobe");
+	assert_terminal_safe(r.text + strlen(CLEAR));
+	free(r.text);
+	snapshot_free(&snap);
+}
+
 /* ---- failing streams ---- */
 
 static FILE *open_full(int mode)
@@ -1902,6 +2373,8 @@ static const struct {
 	{ FORMAT_CLASSIC, "uid" },
 	{ FORMAT_JSON, "uid" },
 	{ FORMAT_JSON, "uid,comm,exe,cgroup" },
+	{ FORMAT_CSV, "uid" },
+	{ FORMAT_CSV, "cgroup,uid,exe,comm" },
 };
 
 #define N_STREAM_CASES (sizeof(stream_cases) / sizeof(stream_cases[0]))
@@ -1940,15 +2413,26 @@ static void test_failed_stream_is_eio(void **state)
 
 			assert_int_equal(output_start(&cfg, f, &info, &when), -EIO);
 			fclose(f);
+			/* the csv header too */
+			cfg.format = FORMAT_CSV;
+			f = open_full(modes[m]);
+			assert_int_equal(output_start(&cfg, f, &info, &when), -EIO);
+			fclose(f);
+			/* and the live view */
+			cfg.format = FORMAT_TABLE;
+			f = open_full(modes[m]);
+			assert_int_equal(output_live(&cfg, f, &snap, &when, false, "kprobe"), -EIO);
+			fclose(f);
 		}
 	}
-	/* an empty block still writes, and still fails */
+	/* an empty block still writes, and still fails (csv writes nothing: nothing fails) */
 	snap.len = 0;
 	for (size_t i = 0; i < N_STREAM_CASES; i++) {
 		struct config cfg = make_cfg(stream_cases[i].format, stream_cases[i].by, 0);
 		FILE *f = open_full(_IONBF);
 
-		assert_int_equal(output_rows(&cfg, f, &snap, &when, false), -EIO);
+		assert_int_equal(output_rows(&cfg, f, &snap, &when, false),
+				 cfg.format == FORMAT_CSV ? 0 : -EIO);
 		fclose(f);
 	}
 	snapshot_free(&snap);
@@ -2014,6 +2498,16 @@ int main(void)
 		cmocka_unit_test(test_table_top),
 		cmocka_unit_test(test_table_dropped),
 		cmocka_unit_test(test_table_every_by_list),
+		cmocka_unit_test(test_csv_field),
+		cmocka_unit_test(test_csv_header),
+		cmocka_unit_test(test_csv_rows_by_uid),
+		cmocka_unit_test(test_csv_rows_quoting),
+		cmocka_unit_test(test_csv_top_and_empty),
+		cmocka_unit_test(test_csv_every_by_list),
+		cmocka_unit_test(test_csv_parses_in_python),
+		cmocka_unit_test(test_live_header),
+		cmocka_unit_test(test_live_top_counts_every_key),
+		cmocka_unit_test(test_live_empty_and_by),
 		cmocka_unit_test(test_failed_stream_is_eio),
 		cmocka_unit_test(test_healthy_stream_is_zero),
 	};

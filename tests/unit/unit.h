@@ -51,6 +51,17 @@ static inline void capture_close(struct capture *c)
 	*c = (struct capture){ 0 };
 }
 
+/* What write(f, s) writes, as a new string (free it). */
+static inline char *written_by(void (*write)(FILE *, const char *), const char *s)
+{
+	struct capture c;
+
+	capture_open(&c);
+	write(c.f, s);
+	fclose(c.f);
+	return c.buf;
+}
+
 /* Occurrences of '\n' in s. */
 static inline size_t count_lines(const char *s)
 {

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * http.h - --listen: GET /metrics over HTTP, served by libmicrohttpd from
+ * its own thread.  The counting loop publishes a rendered page each
+ * interval; a slow, silent or broken client only ever holds a connection
+ * (timed out after HTTP_TIMEOUT_S), never the loop.  The only file that
+ * touches libmicrohttpd.
+ */
+#ifndef EXECCOUNT_HTTP_H
+#define EXECCOUNT_HTTP_H
+
+#include <stddef.h>
+
+#include "cli.h"
+
+#define HTTP_TIMEOUT_S	      10
+#define HTTP_MAX_CONNECTIONS 32
+
+struct http_server;
+
+/*
+ * Bind addr and start serving (an empty page until the first publish).
+ * Logs why not; returns 0, or a negative errno (-EADDRINUSE, ...).
+ */
+int http_start(struct http_server **out, const struct listen_addr *addr);
+
+/* The page GET /metrics returns from now on (copied). 0 or -ENOMEM. */
+int http_publish(struct http_server *server, const char *text, size_t len);
+
+/* Stop serving and close the socket; NULL is fine. */
+void http_stop(struct http_server *server);
+
+#endif

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "metrics.h"
+
+#include <errno.h>
+#include <inttypes.h>
+
+#include "text.h"
+
+void metrics_write_label_value(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int n = utf8_len(p);
+
+		if (n == 0) {
+			fputs("\xef\xbf\xbd", out); /* U+FFFD: the format is UTF-8 */
+			p++;
+			continue;
+		}
+		if (*p == '\\')
+			fputs("\\\\", out);
+		else if (*p == '"')
+			fputs("\\\"", out);
+		else if (*p == '\n')
+			fputs("\\n", out);
+		else
+			fwrite(p, 1, n, out);
+		p += n;
+	}
+}
+
+static void label(FILE *out, const char **sep, const char *name, const char *value)
+{
+	fprintf(out, "%s%s=\"", *sep, name);
+	metrics_write_label_value(out, value);
+	fputc('"', out);
+	*sep = ",";
+}
+
+/* The key's labels, in --by order; row NULL: every one "other". */
+static void key_labels(FILE *out, const struct config *cfg, const struct count_row *row,
+		       const char **sep)
+{
+	char num[24];
+
+	for (unsigned int f = 0; f < cfg->nby; f++) {
+		switch (cfg->by[f]) {
+		case FIELD_UID:
+			snprintf(num, sizeof(num), "%" PRIu32, row ? row->key.uid : 0);
+			label(out, sep, "uid", row ? num : "other");
+			label(out, sep, "user", row ? (row->user ? row->user : "") : "other");
+			break;
+		case FIELD_COMM:
+			label(out, sep, "comm", row ? row->key.comm : "other");
+			break;
+		case FIELD_EXE:
+			label(out, sep, "exe", row ? row->key.exe : "other");
+			break;
+		case FIELD_CGROUP:
+			snprintf(num, sizeof(num), "%" PRIu64, row ? row->key.cgroup : 0);
+			label(out, sep, "cgroup", row ? (row->cgroup ? row->cgroup : "") : "other");
+			label(out, sep, "cgroup_id", row ? num : "other");
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void execs(FILE *out, const struct config *cfg, const struct count_row *row,
+		  uint64_t ok, uint64_t failed)
+{
+	static const char *const outcomes[] = { "ok", "failed" };
+	const uint64_t values[] = { ok, failed };
+
+	for (int i = 0; i < 2; i++) {
+		const char *sep = "";
+
+		fputs("bcc_execcount_execs_total{", out);
+		key_labels(out, cfg, row, &sep);
+		/* a real key can be called "other" too (a program, a path): keep the two apart */
+		if (!row)
+			label(out, &sep, "folded", "true");
+		label(out, &sep, "outcome", outcomes[i]);
+		fprintf(out, "} %" PRIu64 "\n", values[i]);
+	}
+}
+
+static void family(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+int metrics_render(FILE *out, const struct config *cfg, const struct snapshot *snap,
+		   const struct metrics_info *info)
+{
+	size_t n = snap->len;
+	uint64_t other_ok = 0, other_failed = 0;
+	const char *sep;
+
+	if (n > cfg->max_series) {
+		n = cfg->max_series - 1;
+		for (size_t i = n; i < snap->len; i++) {
+			other_ok += snap->rows[i].n.ok;
+			other_failed += snap->rows[i].n.failed;
+		}
+	}
+	family(out, "bcc_execcount_execs_total", "counter",
+	       "Exec calls (execve, execveat) finished since the tool started, by key and outcome.");
+	for (size_t i = 0; i < n; i++)
+		execs(out, cfg, &snap->rows[i], snap->rows[i].n.ok, snap->rows[i].n.failed);
+	if (n < snap->len)
+		execs(out, cfg, NULL, other_ok, other_failed);
+
+	family(out, "bcc_execcount_dropped_total", "counter",
+	       "Exec calls not counted because the kernel table was full (raise --max-keys).");
+	fprintf(out, "bcc_execcount_dropped_total %" PRIu64 "\n", snap->dropped);
+	family(out, "bcc_execcount_keys", "gauge", "Keys in the kernel table.");
+	fprintf(out, "bcc_execcount_keys %zu\n", snap->len);
+	family(out, "bcc_execcount_max_keys", "gauge", "Size of the kernel table (--max-keys).");
+	fprintf(out, "bcc_execcount_max_keys %lu\n", cfg->max_keys);
+	family(out, "bcc_execcount_hook_info", "gauge", "The hooks attached, one series each (1).");
+	for (unsigned int i = 0; i < info->nhooks; i++) {
+		sep = "";
+		fputs("bcc_execcount_hook_info{", out);
+		label(out, &sep, "hook", info->hooks[i]);
+		fputs("} 1\n", out);
+	}
+	family(out, "bcc_execcount_build_info", "gauge", "Versions of bcc-execcount and libbcc (1).");
+	sep = "";
+	fputs("bcc_execcount_build_info{", out);
+	label(out, &sep, "version", info->version);
+	label(out, &sep, "libbcc", info->libbcc_version);
+	fputs("} 1\n", out);
+	return ferror(out) ? -EIO : 0;
+}
