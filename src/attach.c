@@ -38,7 +38,13 @@ static int need_tracefs(void)
 	}
 	if (mounted)
 		log_verbose("mounted tracefs at %s", tracefs_dir);
-	return 0;
+	tracefs_err = tracefs_readable(tracefs_dir);
+	if (tracefs_err) {
+		log_msg("cannot look inside tracefs at %s: %s -- it is root's: run as root, or add CAP_DAC_READ_SEARCH to CAP_BPF and CAP_PERFMON",
+			tracefs_dir, strerror(-tracefs_err));
+		tracefs_dir = NULL;
+	}
+	return tracefs_err;
 }
 
 static struct attachment *add(struct hooks *hooks, enum attach_kind kind, const char *fn)

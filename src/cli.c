@@ -20,6 +20,7 @@ enum {
 	OPT_LISTEN,
 	OPT_TEXTFILE,
 	OPT_MAX_SERIES,
+	OPT_DOCTOR,
 };
 
 static const char doc[] =
@@ -44,6 +45,7 @@ static const char doc[] =
 	"                                   # for node_exporter's textfile collector\n"
 	"    bcc-execcount -f classic       # the original Python script's output\n"
 	"    bcc-execcount -a tracepoint    # the tracepoint, not a kprobe\n"
+	"    bcc-execcount --doctor         # what is missing on this machine\n"
 	"    bcc-execcount --print-probe > mine.c && bcc-execcount -p mine.c\n"
 	"                                   # edit the probe, run it, no rebuild\n"
 	"\v"
@@ -84,6 +86,9 @@ static const struct argp_option options[] = {
 	  0 },
 	{ "kernel-headers", 'k', "DIR", 0,
 	  "kernel headers tree for libbcc (sets BCC_KERNEL_SOURCE)", 0 },
+	{ "doctor", OPT_DOCTOR, NULL, 0,
+	  "check what this machine offers, one line each, attaching nothing; exit 0 if it can run",
+	  0 },
 	{ "verbose", 'v', NULL, 0, "show each stage and its time on stderr", 0 },
 	{ "version", 'V', NULL, 0, "print the versions and exit", -1 },
 	{ "help", '?', NULL, 0, "give this help list", -1 },
@@ -394,6 +399,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_PRINT_PROBE:
 		cfg->action = CLI_PRINT_PROBE;
+		return 0;
+	case OPT_DOCTOR:
+		cfg->action = CLI_DOCTOR;
 		return 0;
 	case 'V':
 		cfg->action = CLI_VERSION;

@@ -31,6 +31,7 @@ enum cli_action {
 	CLI_HELP,
 	CLI_VERSION,
 	CLI_PRINT_PROBE,
+	CLI_DOCTOR,
 };
 
 /* The syscalls counted, as a mask. */

@@ -21,6 +21,7 @@
 struct http_server {
 	struct MHD_Daemon *daemon;
 	int fd; /* listening; the daemon's once it has started */
+	char where[96]; /* "127.0.0.1:9435", for messages */
 	pthread_mutex_t lock; /* guards page and len */
 	char *page;
 	size_t len;
@@ -123,31 +124,38 @@ static int listen_socket(const struct listen_addr *addr)
 	return fd;
 }
 
-int http_start(struct http_server **out, const struct listen_addr *addr)
+int http_bind(struct http_server **out, const struct listen_addr *addr)
 {
 	bool v6 = addr->family == AF_INET6;
 	struct http_server *server;
-	sigset_t all, old;
-	char where[96];
 
-	snprintf(where, sizeof(where), "%s%s%s:%u", v6 ? "[" : "", addr->host, v6 ? "]" : "",
-		 addr->port);
 	*out = NULL;
 	server = calloc(1, sizeof(*server));
 	if (!server) {
 		log_msg("out of memory");
 		return -ENOMEM;
 	}
+	snprintf(server->where, sizeof(server->where), "%s%s%s:%u", v6 ? "[" : "", addr->host,
+		 v6 ? "]" : "", addr->port);
 	pthread_mutex_init(&server->lock, NULL);
 	server->fd = listen_socket(addr);
 	if (server->fd < 0) {
 		int err = server->fd;
 
-		log_msg("cannot listen on %s: %s%s", where, strerror(-err),
+		log_msg("cannot listen on %s: %s%s", server->where, strerror(-err),
 			err == -EADDRINUSE ? " -- another process has that port: pick another" : "");
+		pthread_mutex_destroy(&server->lock);
 		free(server);
 		return err;
 	}
+	*out = server;
+	return 0;
+}
+
+int http_serve(struct http_server *server)
+{
+	sigset_t all, old;
+
 	/* the server's thread takes no signals: they are the counting loop's */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -158,13 +166,10 @@ int http_start(struct http_server **out, const struct listen_addr *addr)
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!server->daemon) {
-		log_msg("cannot serve on %s: libmicrohttpd did not start", where);
-		close(server->fd);
-		free(server);
+		log_msg("cannot serve on %s: libmicrohttpd did not start", server->where);
 		return -EIO;
 	}
-	log_msg("serving metrics at http://%s/metrics", where);
-	*out = server;
+	log_msg("serving metrics at http://%s/metrics", server->where);
 	return 0;
 }
 
@@ -187,7 +192,10 @@ void http_stop(struct http_server *server)
 {
 	if (!server)
 		return;
-	MHD_stop_daemon(server->daemon); /* closes the listening socket too */
+	if (server->daemon)
+		MHD_stop_daemon(server->daemon); /* closes the listening socket too */
+	else
+		close(server->fd);
 	pthread_mutex_destroy(&server->lock);
 	free(server->page);
 	free(server);

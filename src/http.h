@@ -19,10 +19,16 @@
 struct http_server;
 
 /*
- * Bind addr and start serving (an empty page until the first publish).
+ * Bind addr (before anything is attached, so a taken port fails early).
  * Logs why not; returns 0, or a negative errno (-EADDRINUSE, ...).
  */
-int http_start(struct http_server **out, const struct listen_addr *addr);
+int http_bind(struct http_server **out, const struct listen_addr *addr);
+
+/*
+ * Start serving on the bound socket, from libmicrohttpd's thread (started
+ * after the capabilities are dropped, so it never holds them).  0 or -EIO.
+ */
+int http_serve(struct http_server *server);
 
 /* The page GET /metrics returns from now on (copied). 0 or -ENOMEM. */
 int http_publish(struct http_server *server, const char *text, size_t len);

@@ -64,9 +64,12 @@ static bool is_tracefs(const char *path)
 	return statfs(path, &fs) == 0 && fs.f_type == TRACEFS_MAGIC;
 }
 
+/* stat, not access(2): access checks the real uid, without a non-root caller's capabilities */
 static bool path_exists(const char *path)
 {
-	return access(path, F_OK) == 0;
+	struct stat st;
+
+	return stat(path, &st) == 0;
 }
 
 static bool is_regular(const char *path)
@@ -94,6 +97,15 @@ int tracefs_prepare(const char **path, bool *mounted)
 		return -errno;
 	*mounted = true;
 	return 0;
+}
+
+int tracefs_readable(const char *tracefs)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/events", tracefs);
+	return stat(path, &st) ? -errno : 0;
 }
 
 bool tracefs_has(const char *tracefs, const char *rel)

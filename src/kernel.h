@@ -29,6 +29,9 @@ const char *tracefs_path(void);
  */
 int tracefs_prepare(const char **path, bool *mounted);
 
+/* Can we look inside tracefs (it is root's, mode 0700)?  0 or -errno (-EACCES). */
+int tracefs_readable(const char *tracefs);
+
 /* Does <tracefs>/<rel> exist? */
 bool tracefs_has(const char *tracefs, const char *rel);
 

@@ -30,15 +30,18 @@
 #include "cgroups.h"
 #include "cli.h"
 #include "counts.h"
+#include "doctor.h"
 #include "http.h"
 #include "kernel.h"
 #include "log.h"
 #include "metrics.h"
 #include "output.h"
+#include "privs.h"
 #include "probe.h"
 #include "source.h"
 #include "textfile.h"
 #include "users.h"
+#include "versions.h"
 
 #ifndef EXECCOUNT_VERSION
 #define EXECCOUNT_VERSION "0.0.0"
@@ -365,9 +368,24 @@ static void log_counting(const struct hooks *hooks, unsigned int interval)
 
 static int print_versions(void)
 {
+	char llvm[300];
+
+	llvm_describe(llvm, sizeof(llvm));
 	errno = 0;
-	printf("bcc-execcount %s\nlibbcc %s\n", EXECCOUNT_VERSION, probe_libbcc_version());
+	printf("bcc-execcount %s\nlibbcc %s\nLLVM %s\n", EXECCOUNT_VERSION, probe_libbcc_version(),
+	       llvm);
 	return stdout_status() ? EXIT_FAILURE : EX_OK;
+}
+
+static int doctor(void)
+{
+	int failed;
+
+	errno = 0;
+	failed = doctor_run(stdout, probe_libbcc_version());
+	if (stdout_status())
+		return EXIT_FAILURE;
+	return failed ? EXIT_FAILURE : EX_OK;
 }
 
 static int print_probe(void)
@@ -426,7 +444,7 @@ static int run(const struct config *cfg)
 		goto out;
 	}
 	if (cfg->listen) {
-		err = http_start(&c.http, &cfg->listen_addr);
+		err = http_bind(&c.http, &cfg->listen_addr);
 		if (err) {
 			rc = err == -ENOMEM ? EXIT_FAILURE : EX_UNAVAILABLE;
 			goto out;
@@ -486,13 +504,19 @@ static int run(const struct config *cfg)
 	if (stop_signal)
 		goto out_probe;
 
-	/* Load: the kernel verifier checks each program. */
+	/* Load: the kernel verifier checks each program (and says how, with --verbose). */
 	for (unsigned int i = 0; i < hooks.n; i++) {
-		prog_fds[i] = probe_load(c.probe, hooks.at[i].fn, attachment_prog_type(&hooks.at[i]));
+		struct load_stats stats = { 0 };
+
+		prog_fds[i] = probe_load(c.probe, hooks.at[i].fn, attachment_prog_type(&hooks.at[i]),
+					 cfg->verbose ? &stats : NULL);
 		if (prog_fds[i] < 0) {
 			rc = prog_fds[i] == -EPERM ? EX_NOPERM : EX_DATAERR;
 			goto out_probe;
 		}
+		if (stats.insns)
+			log_verbose("verify    %7.1f ms  %s(): %lu instructions processed",
+				    stats.verify_us / 1e3, hooks.at[i].fn, stats.insns);
 	}
 	stage_done("load", &stage);
 
@@ -531,6 +555,16 @@ static int run(const struct config *cfg)
 	if (err) {
 		rc = EXIT_FAILURE;
 		goto out_detach;
+	}
+	/* running for days: keep only what reading the maps (and the textfile) needs */
+	if (c.http || cfg->textfile) {
+		err = privileges_drop(cfg->textfile != NULL);
+		if (!err && c.http)
+			err = http_serve(c.http);
+		if (err) {
+			rc = EXIT_FAILURE;
+			goto out_detach;
+		}
 	}
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	errno = 0;
@@ -619,6 +653,8 @@ int main(int argc, char **argv)
 		return print_versions();
 	case CLI_PRINT_PROBE:
 		return print_probe();
+	case CLI_DOCTOR:
+		return doctor();
 	case CLI_RUN:
 		break;
 	}

@@ -178,9 +178,9 @@ int probe_check_contract(struct probe *probe, const struct key_layout *layout,
 	return 0;
 }
 
-int probe_load(struct probe *probe, const char *fn, int prog_type)
+int probe_load(struct probe *probe, const char *fn, int prog_type, struct load_stats *stats)
 {
-	int fd;
+	int fd = -1;
 
 	for (unsigned int i = 0; i < probe->nprogs; i++)
 		if (strcmp(probe->progs[i].fn, fn) == 0)
@@ -188,10 +188,29 @@ int probe_load(struct probe *probe, const char *fn, int prog_type)
 	if (probe->nprogs == PROGS_MAX)
 		return -E2BIG;
 
+	/* the verifier's statistics (log level 4) when asked: a few lines */
+	if (stats) {
+		char log[4096] = "";
+		const char *at;
+
+		fd = bcc_func_load(probe->module, prog_type, fn, bpf_function_start(probe->module, fn),
+				   bpf_function_size(probe->module, fn),
+				   bpf_module_license(probe->module),
+				   bpf_module_kern_version(probe->module), 4, log, sizeof(log), NULL, -1);
+		*stats = (struct load_stats){ 0 };
+		if (fd >= 0) {
+			if ((at = strstr(log, "processed ")))
+				sscanf(at, "processed %lu insns", &stats->insns);
+			if ((at = strstr(log, "verification time ")))
+				sscanf(at, "verification time %lu usec", &stats->verify_us);
+		}
+	}
 	/* a failed load makes libbcc retry with a log and print the verifier's output on stderr */
-	fd = bcc_func_load(probe->module, prog_type, fn, bpf_function_start(probe->module, fn),
-			   bpf_function_size(probe->module, fn), bpf_module_license(probe->module),
-			   bpf_module_kern_version(probe->module), 0, NULL, 0, NULL, -1);
+	if (!stats || fd < 0)
+		fd = bcc_func_load(probe->module, prog_type, fn, bpf_function_start(probe->module, fn),
+				   bpf_function_size(probe->module, fn),
+				   bpf_module_license(probe->module),
+				   bpf_module_kern_version(probe->module), 0, NULL, 0, NULL, -1);
 	if (fd < 0) {
 		int err = fd < -1 ? fd : -errno;
 

@@ -33,12 +33,19 @@ int probe_compile(struct probe **out, const char *source, size_t len, const char
 int probe_check_contract(struct probe *probe, const struct key_layout *layout,
 			 const char *const *fns, unsigned int nfns);
 
+/* What the verifier said about a program it accepted (zeros when it did not say). */
+struct load_stats {
+	unsigned long insns;	 /* instructions it processed */
+	unsigned long verify_us; /* its verification time */
+};
+
 /*
  * Load fn as prog_type and return its fd (owned by the probe; loading the
- * same fn again returns the same fd), or -EPERM (privilege) or another
- * -errno (verifier: its log is on stderr).
+ * same fn again returns the same fd, and leaves stats alone), or -EPERM
+ * (privilege) or another -errno (verifier: its log is on stderr).  With
+ * stats, the verifier is asked for its statistics too.
  */
-int probe_load(struct probe *probe, const char *fn, int prog_type);
+int probe_load(struct probe *probe, const char *fn, int prog_type, struct load_stats *stats);
 
 /* The self-test's counters: whose calls they take (this process), and how many were seen. */
 int probe_self_set(struct probe *probe);

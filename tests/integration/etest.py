@@ -760,13 +760,13 @@ def tool_options(by=None, syscalls=None, max_keys=None, uids=None, top=None, ext
 
 def counting_run(args, mode, work, probe=None, interval=1, stop=signal.SIGINT, by=None,
                  syscalls=None, max_keys=None, uids=None, top=None, extra_args=(), env=None,
-                 cgroup=None):
+                 cgroup=None, prefix=()):
     """Start the tool (--attach MODE --format json [options] INTERVAL), check the start line
     (by, syscalls, max_keys, hooks as asked) and the stderr line naming the hooks, run work(),
     stop it with a signal, and check it exits 0 with ticks and a final line (check_stream).
     by/syscalls/max_keys/uids/top: the options (lists for the list ones); extra_args: more
     arguments, before INTERVAL; env: variables for the tool's environment; cgroup: a cgroup
-    directory the tool is started in.
+    directory the tool is started in; prefix: a command the tool runs under (setpriv ...).
     Returns (tool, final Block): tool for describe() in messages; the Block is {key: row} (for
     --by uid, {uid: row}) with .obj the final JSON object, .dropped and .nkeys."""
     argv = ["--attach", mode, "--format", "json"]
@@ -777,7 +777,7 @@ def counting_run(args, mode, work, probe=None, interval=1, stop=signal.SIGINT, b
     want_by = tuple(by) if by is not None else ("uid",)
     want_syscalls = tuple(syscalls) if syscalls is not None else SYSCALLS
     want_max_keys = max_keys if max_keys is not None else DEFAULT_MAX_KEYS
-    with Tool(args.tool, argv, env=env, cgroup=cgroup) as t:
+    with Tool(args.tool, argv, env=env, cgroup=cgroup, prefix=prefix) as t:
         start = t.wait_start(mode, interval=interval, probe=probe or "builtin", by=want_by,
                              syscalls=want_syscalls, max_keys=want_max_keys)
         work()
