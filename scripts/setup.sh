@@ -42,6 +42,9 @@ if [ "$with_tests" -eq 1 ]; then
 	# the kprobe VM tests boot Debian's stock kernel under qemu; its headers
 	# (the ones linux-headers-amd64 names) compile the probe inside the guest
 	packages+=(qemu-system-x86 busybox-static cpio kmod zstd xz-utils)
+	# packaging.deb: cpack's .deb (dpkg-shlibdeps computes its Depends) installed
+	# into a fresh Debian 12 chroot made by debootstrap
+	packages+=(debootstrap dpkg-dev)
 	if [ "$arch" = amd64 ] && grep -qs '^ID=debian' /etc/os-release; then
 		packages+=(linux-headers-amd64)
 	fi

@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# deb_in_chroot.sh - the Debian package on a fresh Debian 12: build the .deb
+# with cpack, install it with apt into a minimal bookworm chroot made by
+# debootstrap (apt pulls every dependency from the archive), then run
+# `bcc-execcount --version` and `bcc-execcount --doctor` there.
+#
+#   deb_in_chroot.sh --build-dir DIR [--cache-dir DIR] [--version X.Y.Z]
+#                    [--keep]
+#
+#   --build-dir DIR   the CMake build tree (cpack runs there)
+#   --cache-dir DIR   the chroot tarball and apt's downloaded packages
+#                     (default: BUILD/packaging-cache)
+#   --version X.Y.Z   the version the package must have (default: not checked)
+#   --keep            leave the chroot (unmounted) in BUILD/packaging-run/root
+#
+# The first run makes the chroot with `debootstrap --variant=minbase bookworm`
+# from the mirror this machine's apt uses (EXECCOUNT_DEBIAN_MIRROR overrides)
+# and keeps it as a tarball; later runs unpack that.  The chroot is never
+# changed before the package goes in but for apt's sources (bookworm,
+# bookworm-updates, bookworm-security, as a Debian 12 install has them),
+# resolv.conf and a policy-rc.d that starts no services.  The package is
+# installed with --no-install-recommends: its Depends alone must be enough.
+# /proc (a new procfs), /sys and /dev (recursive binds, slaves, so nothing
+# propagates back) are mounted while it runs, and unmounted on every exit.
+#
+# Checks: the .deb's fields (name, version, section, Depends on libbpfcc,
+# libmicrohttpd12 and libc6) and files; in the chroot, the installed files
+# (binary, gzipped man page, completion, probe), no missing library, the
+# completion registers, --print-probe is the installed probe, --version prints
+# three lines, and --doctor prints a line naming the kernel, its twelve check
+# lines in order with `kernel headers` failing (a fresh chroot has none) with
+# a hint naming linux-headers, a last line counting the failures, and exits 1.
+#
+# Logs: BUILD/packaging-run/*.log.
+# Exit status: 0 pass; 1 a check failed; 77 skipped (not root, no debootstrap,
+# the archive unreachable); 125 the harness failed.
+set -euo pipefail
+
+prog=packaging.deb
+EX_SKIP=77
+EX_FAIL=125
+
+say() { printf '%s: %s\n' "$prog" "$*"; }
+die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit "$EX_FAIL"; }
+skip() { printf '%s: skip: %s\n' "$prog" "$*"; exit "$EX_SKIP"; }
+usage() { sed -n '9,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+build_dir='' cache_dir='' want_version='' keep=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build-dir) build_dir=${2:?}; shift 2 ;;
+	--cache-dir) cache_dir=${2:?}; shift 2 ;;
+	--version) want_version=${2:?}; shift 2 ;;
+	--keep) keep=1; shift ;;
+	-h | --help) usage ;;
+	*) usage ;;
+	esac
+done
+[ -n "$build_dir" ] || usage
+build_dir=$(cd "$build_dir" && pwd -P)
+cache_dir=${cache_dir:-$build_dir/packaging-cache}
+run=$build_dir/packaging-run
+root=$run/root
+suite=bookworm
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (debootstrap, chroot and mount)"
+for t in debootstrap chroot mount umount tar dpkg-deb; do
+	command -v "$t" >/dev/null || skip "$t is not installed (scripts/setup.sh --tests installs debootstrap)"
+done
+[ "$(uname -m)" = x86_64 ] || skip "the chroot is made for amd64 only"
+[ -f "$build_dir/CPackConfig.cmake" ] || die "no CPackConfig.cmake in $build_dir (configure with cmake first)"
+cpack=$(sed -n 's/^CMAKE_COMMAND:INTERNAL=//p' "$build_dir/CMakeCache.txt")
+cpack=$(dirname "$cpack")/cpack
+[ -x "$cpack" ] || cpack=$(command -v cpack) || die "cpack not found"
+
+# --- the mirror: the one this machine's apt uses ---------------------------
+
+host_uris() {
+	sed -n 's/^[[:space:]]*deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}\([^[:space:]]*\).*/\2/p' \
+		/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true
+	sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | tr ' ' '\n' || true
+}
+mirror=${EXECCOUNT_DEBIAN_MIRROR:-$(host_uris | grep -E '^https?://[^[:space:]]*/debian/?$' | head -n 1 || true)}
+mirror=${mirror:-http://deb.debian.org/debian}
+mirror=${mirror%/}
+security=$(host_uris | grep -E '^https?://[^[:space:]]*/debian-security/?$' | head -n 1 || true)
+security=${security:-${mirror}-security}
+security=${security%/}
+
+reachable() { # URL
+	if command -v curl >/dev/null; then
+		curl -fs --max-time 30 -o /dev/null "$1"
+	elif command -v wget >/dev/null; then
+		wget -q -T 30 -O /dev/null "$1"
+	fi
+}
+reachable "$mirror/dists/$suite/Release" ||
+	skip "the Debian archive $mirror cannot be reached (no $mirror/dists/$suite/Release)"
+
+# --- mounts: found in mountinfo, undone on every exit -----------------------
+
+mounts_under() { # DIR: mount points at or below DIR, deepest first
+	awk -v d="$1" '{ p = $5; gsub(/\\040/, " ", p) } p == d || index(p, d "/") == 1 { print p }' \
+		/proc/self/mountinfo | sort -r
+}
+unmount_all() {
+	local m
+	for m in $(mounts_under "$root"); do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+	done
+	[ -z "$(mounts_under "$root")" ]
+}
+remove_root() {
+	[ -e "$root" ] || return 0
+	if ! unmount_all; then
+		say "warning: still mounted under $root, not removing it: $(mounts_under "$root" | tr '\n' ' ')" >&2
+		return 1
+	fi
+	rm -rf --one-file-system "$root"
+}
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM HUP
+	if [ "$keep" -eq 1 ]; then
+		unmount_all || say "warning: could not unmount everything under $root" >&2
+		say "kept the chroot in $root"
+	else
+		remove_root || true
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# a run killed before its trap ran (ctest's timeout) may have left mounts
+remove_root || die "cannot clean up an earlier run's $root"
+mkdir -p "$run" "$cache_dir"
+rm -f "$run"/*.log
+
+failures=0
+check() { # DESCRIPTION COMMAND...: a check that must pass
+	local what=$1
+	shift
+	if "$@"; then
+		say "ok   $what"
+	else
+		say "FAIL $what"
+		failures=$((failures + 1))
+	fi
+}
+elapsed() { echo "$((SECONDS - $1)) s"; }
+
+# --- 1. the package -------------------------------------------------------------
+
+t0=$SECONDS
+rm -rf "$run/pkg"
+mkdir -p "$run/pkg"
+(cd "$build_dir" && "$cpack" -G DEB -B "$run/pkg") >"$run/cpack.log" 2>&1 ||
+	{ cat "$run/cpack.log"; die "cpack -G DEB failed"; }
+debs=("$run"/pkg/bcc-execcount_*.deb)
+if [ "${#debs[@]}" -ne 1 ] || [ ! -f "${debs[0]}" ]; then
+	die "cpack made no single bcc-execcount_*.deb in $run/pkg"
+fi
+deb=${debs[0]}
+say "built $(basename "$deb") in $(elapsed "$t0")"
+field() { dpkg-deb -f "$deb" "$1"; }
+say "Depends: $(field Depends)"
+say "Recommends: $(field Recommends)"
+contents=$(dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\./|/|')
+
+check "package name is bcc-execcount" test "$(field Package)" = bcc-execcount
+[ -z "$want_version" ] || check "package version is $want_version" test "$(field Version)" = "$want_version"
+check "architecture is $(dpkg --print-architecture)" test "$(field Architecture)" = "$(dpkg --print-architecture)"
+check "section is admin" test "$(field Section)" = admin
+check "file name is bcc-execcount_<version>_<arch>.deb" \
+	test "$(basename "$deb")" = "bcc-execcount_$(field Version)_$(field Architecture).deb"
+for dep in libbpfcc libmicrohttpd12 libc6; do
+	check "Depends names $dep" grep -qE "(^|, )$dep( |,|$)" <<<"$(field Depends)"
+done
+check "Recommends kernel headers" grep -q linux-headers <<<"$(field Recommends)"
+check "a description of more than one line" test "$(field Description | wc -l)" -gt 3
+files=(/usr/sbin/bcc-execcount /usr/share/man/man8/bcc-execcount.8.gz
+	/usr/share/bash-completion/completions/bcc-execcount /usr/share/bcc-execcount/execcount.bpf.c)
+for f in "${files[@]}"; do
+	check "the .deb holds $f" grep -qxF "$f" <<<"$contents"
+done
+
+# --- 2. a fresh Debian 12 ------------------------------------------------------
+
+tarball=$cache_dir/debian12-$suite-minbase.tar.gz
+t0=$SECONDS
+if [ ! -s "$tarball" ]; then
+	say "debootstrap --variant=minbase $suite from $mirror (once; cached in $tarball)"
+	base=$run/base
+	rm -rf --one-file-system "$base"
+	if ! debootstrap --variant=minbase "$suite" "$base" "$mirror" >"$run/debootstrap.log" 2>&1; then
+		tail -n 20 "$run/debootstrap.log"
+		# a killed debootstrap may leave proc mounted in the tree
+		for m in $(mounts_under "$base"); do umount -l "$m" || true; done
+		rm -rf --one-file-system "$base"
+		if grep -qiE "couldn't download|failed getting release|temporary failure resolving|could not resolve|connection (refused|timed out)" \
+			"$run/debootstrap.log"; then
+			skip "debootstrap cannot reach the archive $mirror (see $run/debootstrap.log)"
+		fi
+		die "debootstrap failed (see $run/debootstrap.log)"
+	fi
+	for m in $(mounts_under "$base"); do umount -l "$m" || true; done
+	tar -C "$base" --numeric-owner -czf "$tarball.tmp" .
+	mv "$tarball.tmp" "$tarball"
+	rm -rf --one-file-system "$base"
+	say "made and cached the chroot in $(elapsed "$t0") ($(du -h "$tarball" | cut -f1))"
+fi
+t0=$SECONDS
+mkdir -p "$root"
+tar -C "$root" --numeric-owner -xpzf "$tarball"
+grep -q '^VERSION_ID="12"' "$root/etc/os-release" || die "$tarball is not Debian 12"
+say "unpacked the chroot in $(elapsed "$t0")"
+
+rm -f "$root/etc/apt/sources.list"
+cat >"$root/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: $mirror
+Suites: $suite $suite-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: $security
+Suites: $suite-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod 755 "$root/usr/sbin/policy-rc.d"
+
+mkdir -p "$cache_dir/apt-archives/partial"
+mount --bind "$cache_dir/apt-archives" "$root/var/cache/apt/archives"
+mount -t proc proc "$root/proc" || skip "cannot mount proc in the chroot (no CAP_SYS_ADMIN here?)"
+mount --rbind /sys "$root/sys"
+mount --make-rslave "$root/sys"
+mount -o remount,bind,ro "$root/sys" || true
+mount --rbind /dev "$root/dev"
+mount --make-rslave "$root/dev"
+
+in_root() {
+	chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive "$@"
+}
+
+# --- 3. apt installs it, with what it depends on ----------------------------------
+
+t0=$SECONDS
+cp "$deb" "$root/tmp/"
+before=$(in_root dpkg-query -W -f '${Package}\n' | sort)
+in_root apt-get update -q >"$run/apt-update.log" 2>&1 ||
+	{ tail -n 20 "$run/apt-update.log"; die "apt-get update in the chroot failed"; }
+if ! in_root apt-get install -y -q --no-install-recommends "/tmp/$(basename "$deb")" >"$run/apt-install.log" 2>&1; then
+	tail -n 30 "$run/apt-install.log"
+	say "FAIL apt-get install ./$(basename "$deb") on a fresh Debian 12 (see $run/apt-install.log)"
+	exit 1
+fi
+after=$(in_root dpkg-query -W -f '${Package}\n' | sort)
+pulled=$(comm -13 <(echo "$before") <(echo "$after") | grep -vx bcc-execcount | tr '\n' ' ')
+say "apt installed bcc-execcount and $(wc -w <<<"$pulled") dependencies in $(elapsed "$t0"): $pulled"
+
+check "dpkg says installed" grep -q 'install ok installed' <<<"$(in_root dpkg-query -W -f '${Status}' bcc-execcount)"
+listed=$(in_root dpkg -L bcc-execcount)
+for f in "${files[@]}"; do
+	check "$f installed" test -s "$root$f"
+	check "dpkg -L lists $f" grep -qxF "$f" <<<"$listed"
+done
+check "the binary is executable" test -x "$root/usr/sbin/bcc-execcount"
+check "the man page is gzip" in_root gzip -t /usr/share/man/man8/bcc-execcount.8.gz
+missing=$(in_root ldd /usr/sbin/bcc-execcount | grep 'not found' || true)
+check "no library missing (ldd)${missing:+: $missing}" test -z "$missing"
+check "the completion registers" \
+	in_root bash -c '. /usr/share/bash-completion/completions/bcc-execcount && complete -p bcc-execcount | grep -q _bcc_execcount'
+in_root bcc-execcount --print-probe >"$run/print-probe.out" 2>"$run/print-probe.err" || true
+check "--print-probe is the installed probe" cmp -s "$run/print-probe.out" "$root/usr/share/bcc-execcount/execcount.bpf.c"
+
+# --- 4. --version and --doctor there ---------------------------------------------
+
+set +e
+in_root bcc-execcount --version >"$run/version.out" 2>"$run/version.err"
+vrc=$?
+in_root bcc-execcount --doctor >"$run/doctor.out" 2>"$run/doctor.err"
+drc=$?
+set -e
+say "--version (exit $vrc):"
+sed 's/^/    /' "$run/version.out" "$run/version.err"
+say "--doctor (exit $drc):"
+sed 's/^/    /' "$run/doctor.out" "$run/doctor.err"
+
+mapfile -t v <"$run/version.out"
+check "--version exits 0" test "$vrc" -eq 0
+check "--version prints three lines" test "${#v[@]}" -eq 3
+check "--version line 1 is 'bcc-execcount ${want_version:-X.Y.Z}'" \
+	grep -qxE "bcc-execcount ${want_version:-[0-9]+\.[0-9]+\.[0-9]+}" <<<"${v[0]:-}"
+check "--version line 2 is 'libbcc X.Y.Z'" grep -qxE 'libbcc [0-9]+\.[0-9]+(\.[0-9]+)?.*' <<<"${v[1]:-}"
+check "--version line 3 is 'LLVM N ...'" grep -qxE 'LLVM [0-9]+.*' <<<"${v[2]:-}"
+
+want_checks=(privileges lockdown "kernel headers" tracefs kprobes "syscall tracepoints"
+	sched_process_exec BTF libbcc LLVM cgroup2 cache)
+mapfile -t d <"$run/doctor.out"
+# a first line naming the kernel, a line per check, the verdict last
+got_checks=() nfail=0 bad_lines=0
+for i in "${!d[@]}"; do
+	line=${d[i]}
+	if [[ $line =~ ^(ok\ \ |warn|fail)\ ([^:]+):\ . ]]; then
+		got_checks+=("${BASH_REMATCH[2]}")
+		[ "${BASH_REMATCH[1]}" = fail ] && nfail=$((nfail + 1))
+	elif [ "$i" -eq 0 ] && [[ $line =~ ^bcc-execcount\ on\ Linux\ [^\ ]+\ \([^\ ]+\)$ ]]; then
+		:
+	elif [ "$i" -eq $((${#d[@]} - 1)) ] && [[ $line == "bcc-execcount can"* ]]; then
+		:
+	else
+		bad_lines=$((bad_lines + 1))
+	fi
+done
+check "--doctor exits 1 (no kernel headers in the chroot)" test "$drc" -eq 1
+check "--doctor's checks are: ${want_checks[*]}" test "${got_checks[*]}" = "${want_checks[*]}"
+check "--doctor prints the kernel, '<status> <check>: <detail>' lines, the verdict" test "$bad_lines" -eq 0
+headers_line=$(grep -E '^.{5}kernel headers: ' "$run/doctor.out" || true)
+check "--doctor: 'fail kernel headers: ...'" grep -q '^fail kernel headers: ' <<<"$headers_line"
+check "--doctor's kernel headers hint names linux-headers" grep -q -- '-- .*linux-headers' <<<"$headers_line"
+check "--doctor's last line: 'bcc-execcount cannot run here: $nfail problem(s) above'" \
+	grep -qxE "bcc-execcount cannot run here: $nfail problem(\(s\)|s?) above" <<<"${d[${#d[@]} - 1]:-}"
+
+if [ "$failures" -gt 0 ]; then
+	say "$failures check(s) failed; logs in $run"
+	exit 1
+fi
+say "all checks passed"
