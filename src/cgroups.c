@@ -13,8 +13,9 @@
 struct cgroup_names {
 	char *root;
 	size_t root_len;
-	struct idmap map; /* id -> path, or NULL: gone */
-	bool walked;	  /* in this block */
+	struct idmap map;    /* the ids asked for: id -> path, or NULL: gone */
+	struct idmap walked; /* this block's walk: every cgroup there is */
+	bool walked_now;     /* the walk was made in this block */
 };
 
 /*
@@ -85,6 +86,7 @@ void cgroup_names_free(struct cgroup_names *names)
 	if (!names)
 		return;
 	idmap_free(&names->map);
+	idmap_free(&names->walked);
 	free(names->root);
 	free(names);
 }
@@ -99,15 +101,14 @@ static int remember(const char *path, const struct stat *st, int type, struct FT
 	(void)ftw;
 	if (type != FTW_D)
 		return 0;
-	/* a known id keeps its name: rows already printed hold pointers to it */
-	if (idmap_find(&walking->map, st->st_ino))
-		return 0;
-	return idmap_put(&walking->map, st->st_ino, *rel ? rel : "/") ? 1 : 0;
+	return idmap_put(&walking->walked, st->st_ino, *rel ? rel : "/") ? 1 : 0;
 }
 
 void cgroup_names_next_block(struct cgroup_names *names)
 {
-	names->walked = false;
+	/* only the ids asked for are kept: a host with many short-lived cgroups does not grow us */
+	idmap_free(&names->walked);
+	names->walked_now = false;
 }
 
 const char *cgroup_names_get(struct cgroup_names *names, uint64_t id)
@@ -117,16 +118,19 @@ const char *cgroup_names_get(struct cgroup_names *names, uint64_t id)
 	if (known)
 		return known->name;
 	/* cgroups made since the last walk: learn every path there is now, once a block */
-	if (!names->walked) {
+	if (!names->walked_now) {
 		walking = names;
 		nftw(names->root, remember, 16, FTW_PHYS | FTW_MOUNT);
 		walking = NULL;
-		names->walked = true;
-		known = idmap_find(&names->map, id);
-		if (known)
-			return known->name;
+		names->walked_now = true;
 	}
-	/* not there after a walk made since the id was counted: removed, never to return */
-	idmap_put(&names->map, id, NULL);
-	return NULL;
+	/*
+	 * Not there after a walk made since the id was counted: removed, never
+	 * to return (ids are not reused), and remembered as such.  A name once
+	 * handed out is never replaced: rows hold pointers to it.
+	 */
+	known = idmap_find(&names->walked, id);
+	if (idmap_put(&names->map, id, known ? known->name : NULL))
+		return NULL;
+	return idmap_find(&names->map, id)->name;
 }

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -54,27 +55,24 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, c
 	return ret;
 }
 
+/*
+ * Answered on the first call, before any body is read: a client streaming a
+ * body at a wrong path or method is turned away at once, not read to the end.
+ */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_size, void **req_cls)
 {
 	static const char not_found[] = "Not found: the metrics are at /metrics\n";
 	static const char not_allowed[] = "Method not allowed: GET or HEAD /metrics\n";
-	static int seen;
+	static const char not_yet[] = "Not counting yet: the probe is being compiled and attached\n";
 	struct http_server *server = cls;
 	enum MHD_Result ret;
 
 	(void)version;
 	(void)upload_data;
-	/* the first call only announces the request: answer once its body has been read (and dropped) */
-	if (*req_cls != &seen) {
-		*req_cls = &seen;
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		*upload_size = 0;
-		return MHD_YES;
-	}
+	(void)upload_size;
+	(void)req_cls;
 	if (strcmp(url, "/metrics") != 0)
 		return reply(conn, MHD_HTTP_NOT_FOUND, not_found, sizeof(not_found) - 1,
 			     "text/plain; charset=utf-8", NULL);
@@ -82,8 +80,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, not_allowed,
 			     sizeof(not_allowed) - 1, "text/plain; charset=utf-8", "GET, HEAD");
 	pthread_mutex_lock(&server->lock);
-	ret = reply(conn, MHD_HTTP_OK, server->page ? server->page : "", server->len,
-		    METRICS_CONTENT_TYPE, NULL);
+	if (server->page)
+		ret = reply(conn, MHD_HTTP_OK, server->page, server->len, METRICS_CONTENT_TYPE,
+			    NULL);
+	else
+		ret = reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, not_yet, sizeof(not_yet) - 1,
+			    "text/plain; charset=utf-8", NULL);
 	pthread_mutex_unlock(&server->lock);
 	return ret;
 }
@@ -163,7 +165,8 @@ int http_serve(struct http_server *server)
 		MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, server,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, server->fd,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS, MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_PER_CLIENT, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!server->daemon) {
 		log_msg("cannot serve on %s: libmicrohttpd did not start", server->where);
@@ -194,8 +197,8 @@ void http_stop(struct http_server *server)
 		return;
 	if (server->daemon)
 		MHD_stop_daemon(server->daemon); /* closes the listening socket too */
-	else
-		close(server->fd);
+	else if (fcntl(server->fd, F_GETFD) != -1)
+		close(server->fd); /* a failed start may have closed it already; no other thread runs */
 	pthread_mutex_destroy(&server->lock);
 	free(server->page);
 	free(server);

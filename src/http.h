@@ -3,8 +3,9 @@
  * http.h - --listen: GET /metrics over HTTP, served by libmicrohttpd from
  * its own thread.  The counting loop publishes a rendered page each
  * interval; a slow, silent or broken client only ever holds a connection
- * (timed out after HTTP_TIMEOUT_S), never the loop.  The only file that
- * touches libmicrohttpd.
+ * (closed after HTTP_TIMEOUT_S idle; at most HTTP_MAX_PER_CLIENT per client
+ * address), never the loop.  Until the first page, GET /metrics is 503.
+ * The only file that touches libmicrohttpd.
  */
 #ifndef EXECCOUNT_HTTP_H
 #define EXECCOUNT_HTTP_H
@@ -13,8 +14,9 @@
 
 #include "cli.h"
 
-#define HTTP_TIMEOUT_S	      10
-#define HTTP_MAX_CONNECTIONS 32
+#define HTTP_TIMEOUT_S	      10 /* a connection idle this long is closed */
+#define HTTP_MAX_CONNECTIONS 64
+#define HTTP_MAX_PER_CLIENT  8 /* per client address: one host cannot take every slot */
 
 struct http_server;
 

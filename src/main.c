@@ -326,7 +326,9 @@ static int names_setup(struct counter *c)
 	FILE *mountinfo;
 	int err = -ENOENT;
 
-	if ((c->cfg->by_mask & 1u << FIELD_UID) && c->cfg->format != FORMAT_CLASSIC) {
+	/* classic prints bare uids, but the metrics carry user names */
+	if ((c->cfg->by_mask & 1u << FIELD_UID) &&
+	    (c->cfg->format != FORMAT_CLASSIC || c->http || c->cfg->textfile)) {
 		c->users = user_names_new(NULL);
 		if (!c->users) {
 			log_msg("out of memory");

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "text.h"
 
@@ -68,23 +70,75 @@ static void key_labels(FILE *out, const struct config *cfg, const struct count_r
 	}
 }
 
-static void execs(FILE *out, const struct config *cfg, const struct count_row *row,
-		  uint64_t ok, uint64_t failed)
+/* One key's label set, rendered, and its counts. */
+struct series {
+	char *labels; /* `uid="0",user="root"`: without the outcome */
+	size_t order; /* the row's place: by count, descending */
+	uint64_t ok, failed;
+};
+
+static void execs(FILE *out, const struct series *one)
 {
 	static const char *const outcomes[] = { "ok", "failed" };
-	const uint64_t values[] = { ok, failed };
+	const uint64_t values[] = { one->ok, one->failed };
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2; i++)
+		fprintf(out, "bcc_execcount_execs_total{%s%soutcome=\"%s\"} %" PRIu64 "\n",
+			one->labels, *one->labels ? "," : "", outcomes[i], values[i]);
+}
+
+static int by_labels(const void *a, const void *b)
+{
+	const struct series *x = a, *y = b;
+	int c = strcmp(x->labels, y->labels);
+
+	return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static int by_order(const void *a, const void *b)
+{
+	const struct series *x = a, *y = b;
+
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+/*
+ * The first n rows as series.  Two keys can render the same labels (each
+ * byte of invalid UTF-8 becomes U+FFFD): they are summed, as a scraper keeps
+ * only one of two equal series.  Returns the number of series, or -ENOMEM.
+ */
+static long build_series(const struct config *cfg, const struct snapshot *snap, size_t n,
+			 struct series *all)
+{
+	size_t len, kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
 		const char *sep = "";
+		FILE *m = open_memstream(&all[i].labels, &len);
 
-		fputs("bcc_execcount_execs_total{", out);
-		key_labels(out, cfg, row, &sep);
-		/* a real key can be called "other" too (a program, a path): keep the two apart */
-		if (!row)
-			label(out, &sep, "folded", "true");
-		label(out, &sep, "outcome", outcomes[i]);
-		fprintf(out, "} %" PRIu64 "\n", values[i]);
+		if (!m) {
+			for (size_t j = 0; j < i; j++)
+				free(all[j].labels);
+			return -ENOMEM;
+		}
+		key_labels(m, cfg, &snap->rows[i], &sep);
+		fclose(m);
+		all[i].order = i;
+		all[i].ok = snap->rows[i].n.ok;
+		all[i].failed = snap->rows[i].n.failed;
 	}
+	qsort(all, n, sizeof(*all), by_labels);
+	for (size_t i = 0; i < n; i++) {
+		if (kept && strcmp(all[kept - 1].labels, all[i].labels) == 0) {
+			all[kept - 1].ok += all[i].ok;
+			all[kept - 1].failed += all[i].failed;
+			free(all[i].labels);
+			continue;
+		}
+		all[kept++] = all[i];
+	}
+	qsort(all, kept, sizeof(*all), by_order);
+	return (long)kept;
 }
 
 static void family(FILE *out, const char *name, const char *type, const char *help)
@@ -97,6 +151,8 @@ int metrics_render(FILE *out, const struct config *cfg, const struct snapshot *s
 {
 	size_t n = snap->len;
 	uint64_t other_ok = 0, other_failed = 0;
+	struct series *all;
+	long kept;
 	const char *sep;
 
 	if (n > cfg->max_series) {
@@ -106,12 +162,34 @@ int metrics_render(FILE *out, const struct config *cfg, const struct snapshot *s
 			other_failed += snap->rows[i].n.failed;
 		}
 	}
+	all = calloc(n ? n : 1, sizeof(*all));
+	kept = all ? build_series(cfg, snap, n, all) : -ENOMEM;
+	if (kept < 0) {
+		free(all);
+		return -ENOMEM;
+	}
 	family(out, "bcc_execcount_execs_total", "counter",
 	       "Exec calls (execve, execveat) finished since the tool started, by key and outcome.");
-	for (size_t i = 0; i < n; i++)
-		execs(out, cfg, &snap->rows[i], snap->rows[i].n.ok, snap->rows[i].n.failed);
-	if (n < snap->len)
-		execs(out, cfg, NULL, other_ok, other_failed);
+	for (long i = 0; i < kept; i++) {
+		execs(out, &all[i]);
+		free(all[i].labels);
+	}
+	free(all);
+	if (n < snap->len) {
+		const char *folded = "";
+		char *labels = NULL;
+		size_t len;
+		FILE *m = open_memstream(&labels, &len);
+
+		if (!m)
+			return -ENOMEM;
+		/* a real key can be called "other" too (a program, a path): keep the two apart */
+		key_labels(m, cfg, NULL, &folded);
+		label(m, &folded, "folded", "true");
+		fclose(m);
+		execs(out, &(struct series){ .labels = labels, .ok = other_ok, .failed = other_failed });
+		free(labels);
+	}
 
 	family(out, "bcc_execcount_dropped_total", "counter",
 	       "Exec calls not counted because the kernel table was full (raise --max-keys).");

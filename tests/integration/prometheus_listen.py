@@ -25,6 +25,9 @@ uid 65534 (nobody) 4 successful and 567 failing ones.  Then:
 - after SIGINT: exit 0, the JSON stream well formed, the final rows of the test uids exact (the
   tool's stdout is unchanged by --listen).
 
+With -f classic (which prints bare uids), the exported series still carry the user name
+(uid 65534: "nobody").
+
 Label escaping, once (first attach mode, a third target): `--by uid,comm --uid 305419896` with
 the helper's comms 'q"b\\s' (a quote and a backslash), 'n<LF>l' and b'\\xffz' (not UTF-8),
 31, 32 and 33 failing execs: /metrics read back gives the comm labels 'q"b\\s', 'n<LF>l' and
@@ -254,9 +257,33 @@ def odd_labels(args, mode, port, prom):
               f"{list(ODD_LABELS)} in /metrics and in Prometheus")
 
 
+def classic_names(args, mode):
+    """-f classic prints bare uids, but the metrics it exports still carry user names."""
+    port = etest.free_port()
+    what = f"--attach {mode} -f classic --listen 127.0.0.1:{port}"
+    with etest.Tool(args.tool, ["--attach", mode, "-f", "classic", "--listen",
+                                f"127.0.0.1:{port}", "1"]) as t:
+        t.wait_stderr("serving metrics at", etest.start_timeout())
+        etest.run_helper(args.helper, etest.UID_NOBODY, 7, mode="fail")
+        deadline = time.monotonic() + 10 * etest.slowness()
+        while True:
+            expo, _ = etest.fetch_metrics(port, what=f"{what}: GET /metrics")
+            got = expo.execs(("uid",)).get((str(etest.UID_NOBODY), etest.user_name(etest.UID_NOBODY)))
+            if got and got["failed"] >= 7:
+                break
+            etest.check(time.monotonic() < deadline,
+                        f"{what}: no series with uid {etest.UID_NOBODY} and user "
+                        f"{etest.user_name(etest.UID_NOBODY)!r} and 7 failed execs\n" + t.describe())
+            time.sleep(0.2)
+        t.send(signal.SIGINT)
+        etest.check(t.wait_exit(30 * etest.slowness()) == 0, f"{what}: exit\n" + t.describe())
+    etest.log(f"{what}: the series carry user names")
+
+
 def test(args):
     etest.require_root()
     etest.require_program("prometheus", "prometheus")
+    classic_names(args, etest.attach_modes()[0])
     modes = etest.attach_modes()
     prom_port, odd_port, *ports = etest.free_ports(len(modes) + 2)
     tmp = tempfile.mkdtemp(prefix="etest-prometheus-")

@@ -826,6 +826,25 @@ static void test_fold_beside_a_key_named_other(void **state)
 	snapshot_free(&snap);
 }
 
+/* Two keys whose labels render the same (invalid UTF-8 -> U+FFFD) are one series, summed */
+static void test_equal_labels_summed(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct config cfg = make_cfg("comm", 100);
+	char *page;
+
+	(void)state;
+	push_key(&snap, 0, "ok", "", 0, 9, 0);
+	push_key(&snap, 0, "\xff", "", 0, 2, 1);
+	push_key(&snap, 0, "\xfe", "", 0, 1, 3);
+	page = render(&cfg, &snap, &info); /* render() refuses a series given twice */
+	assert_non_null(strstr(page, "{comm=\"\xef\xbf\xbd\",outcome=\"ok\"} 3\n"));
+	assert_non_null(strstr(page, "{comm=\"\xef\xbf\xbd\",outcome=\"failed\"} 4\n"));
+	assert_non_null(strstr(page, "{comm=\"ok\",outcome=\"ok\"} 9\n"));
+	free(page);
+	snapshot_free(&snap);
+}
+
 static void test_fold_by_uid(void **state)
 {
 	struct snapshot snap = { 0 };
@@ -1239,6 +1258,7 @@ int main(void)
 		cmocka_unit_test(test_page_big_numbers),
 		cmocka_unit_test(test_page_by_comm_exe_cgroup),
 		cmocka_unit_test(test_fold_beside_a_key_named_other),
+		cmocka_unit_test(test_equal_labels_summed),
 		cmocka_unit_test(test_fold_by_uid),
 		cmocka_unit_test(test_fold_totals_every_cap),
 		cmocka_unit_test(test_label_escaping),
