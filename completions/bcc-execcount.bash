@@ -79,7 +79,7 @@ _bcc_execcount() {
 			--doctor --help --usage --version' -- "$cur")
 		;;
 	-*)
-		mapfile -t COMPREPLY < <(compgen -W '-a -b -C -f -k -p -r -s -v -V -?' -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W '-a -b -C -f -k -p -r -s -v -V -h' -- "$cur")
 		;;
 	esac
 	return 0

@@ -45,6 +45,9 @@ if [ "$with_tests" -eq 1 ]; then
 	# packaging.deb: cpack's .deb (dpkg-shlibdeps computes its Depends) installed
 	# into a fresh Debian 12 chroot made by debootstrap
 	packages+=(debootstrap dpkg-dev)
+	# fuzz.*: libFuzzer targets built with clang, whose package does not pull in
+	# libFuzzer's runtime (libclang-rt-dev: the default clang's libclang-rt-NN-dev)
+	packages+=(clang libclang-rt-dev)
 	if [ "$arch" = amd64 ] && grep -qs '^ID=debian' /etc/os-release; then
 		packages+=(linux-headers-amd64)
 	fi

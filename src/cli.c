@@ -91,7 +91,8 @@ static const struct argp_option options[] = {
 	  0 },
 	{ "verbose", 'v', NULL, 0, "show each stage and its time on stderr", 0 },
 	{ "version", 'V', NULL, 0, "print the versions and exit", -1 },
-	{ "help", '?', NULL, 0, "give this help list", -1 },
+	/* not '?': getopt reports a bad option byte such as 0xff as '?' too (found by fuzzing) */
+	{ "help", 'h', NULL, 0, "give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "give a short usage message", -1 },
 	{ 0 },
 };
@@ -407,6 +408,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cfg->action = CLI_VERSION;
 		return 0;
 	case '?':
+		/* getopt's "invalid option" (said already), as argp passes a byte >= 0x80 on */
+		return EINVAL;
+	case 'h':
 		cfg->action = CLI_HELP;
 		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP);
 		return 0;

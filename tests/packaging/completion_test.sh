@@ -70,7 +70,7 @@ check 'bcc-execcount --at' '--attach'
 check 'bcc-execcount --v' '--verbose --version'
 check 'bcc-execcount --max-' '--max-keys --max-series'
 check 'bcc-execcount --do' '--doctor'
-check 'bcc-execcount -' '-? -C -V -a -b -f -k -p -r -s -v'
+check 'bcc-execcount -' '-C -V -a -b -f -h -k -p -r -s -v'
 check 'bcc-execcount -C -v --no' '--noclear'
 # --attach, --format, --sort: separate, with '=', short, short attached
 check 'bcc-execcount --attach ' 'auto kprobe tracepoint'

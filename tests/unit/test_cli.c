@@ -325,7 +325,7 @@ static void test_help(void **state)
 	cli_ok(&r, "--help", NULL);
 	assert_full_help(&r);
 	cli_free(&r);
-	cli_ok(&r, "-?", NULL);
+	cli_ok(&r, "-h", NULL);
 	assert_full_help(&r);
 	cli_free(&r);
 }
@@ -1510,6 +1510,14 @@ static void test_help_lines_fit(void **state)
 	cli_free(&r);
 }
 
+/* getopt reports a bad option byte as '?': it must be an error, never --help (fuzz.cli found it) */
+static void test_bad_option_byte_is_not_help(void **state)
+{
+	(void)state;
+	cli_fails("", "invalid option", "-\xff", NULL);
+	cli_fails("", "invalid option -- '?'", "-?", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1547,6 +1555,7 @@ int main(void)
 		cmocka_unit_test(test_error_top),
 		cmocka_unit_test(test_parse_ulong),
 		cmocka_unit_test(test_help_lines_fit),
+		cmocka_unit_test(test_bad_option_byte_is_not_help),
 		cmocka_unit_test(test_noclear),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_error_rows),
