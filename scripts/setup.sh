@@ -35,6 +35,8 @@ if [ "$with_tests" -eq 1 ]; then
 	# unit tests (cmocka); integration tests (python3 drives the tool, bpftool
 	# lists what is loaded, setpriv drops privileges, strace sees how the table is read)
 	packages+=(libcmocka-dev python3 bpftool util-linux strace)
+	# training_doc runs the original Python bcc script beside the tool
+	packages+=(python3-bpfcc)
 	# output tests: a real Prometheus scrapes --listen and node_exporter serves --textfile
 	# (each test starts its own on free loopback ports; a packaged service on 9090/9100 is
 	# left alone), and the live view is driven in tmux

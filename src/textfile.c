@@ -51,9 +51,14 @@ int textfile_check(const char *path)
 		log_msg("--textfile %s: its directory %s: %s", path, dir, strerror(-err));
 		return err;
 	}
-	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		log_msg("--textfile %s: is a directory", path);
-		return -EISDIR;
+	/* a regular file or a symlink is replaced; anything else (a device, a FIFO) is not ours */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			log_msg("--textfile %s: is a directory", path);
+		else
+			log_msg("--textfile %s: is a device, FIFO or socket, not a file (it would be replaced)",
+				path);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EEXIST;
 	}
 	/* the very temporary file each write makes: permissions, read-only mounts, name length */
 	fd = mkostemp(tmp, O_CLOEXEC);
