@@ -252,23 +252,6 @@ static error_t uid_one(struct argp_state *state, const char *item)
 	return 0;
 }
 
-/* The key field a --sort order sorts by, or -1 for a number. */
-static int sort_field(enum count_order order)
-{
-	switch (order) {
-	case ORDER_BY_UID:
-		return FIELD_UID;
-	case ORDER_BY_COMM:
-		return FIELD_COMM;
-	case ORDER_BY_EXE:
-		return FIELD_EXE;
-	case ORDER_BY_CGROUP:
-		return FIELD_CGROUP;
-	default:
-		return -1;
-	}
-}
-
 int cli_parse_listen(const char *s, struct listen_addr *out, const char **why)
 {
 	const char *colon, *port = s;
@@ -445,10 +428,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		}
 		/* a key field to sort by must be in the key */
-		if (cfg->action == CLI_RUN && sort_field(cfg->sort) >= 0 &&
-		    !(cfg->by_mask & 1u << sort_field(cfg->sort))) {
+		if (cfg->action == CLI_RUN && count_order_field(cfg->sort) >= 0 &&
+		    !(cfg->by_mask & 1u << count_order_field(cfg->sort))) {
 			argp_error(state, "invalid --sort: '%s' is not one of the --by fields",
-				   key_field_name(sort_field(cfg->sort)));
+				   key_field_name(count_order_field(cfg->sort)));
 			return EINVAL;
 		}
 		return 0;

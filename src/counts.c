@@ -73,6 +73,22 @@ int count_order_parse(const char *name)
 	return -1;
 }
 
+int count_order_field(enum count_order order)
+{
+	switch (order) {
+	case ORDER_BY_UID:
+		return FIELD_UID;
+	case ORDER_BY_COMM:
+		return FIELD_COMM;
+	case ORDER_BY_EXE:
+		return FIELD_EXE;
+	case ORDER_BY_CGROUP:
+		return FIELD_CGROUP;
+	default:
+		return -1;
+	}
+}
+
 static int desc(uint64_t a, uint64_t b)
 {
 	return (a < b) - (a > b);

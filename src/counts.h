@@ -52,6 +52,8 @@ enum count_order {
 
 /* "count", "ok", ..., "uid", "comm", "exe", "cgroup" (the --sort names), or -1. */
 int count_order_parse(const char *name);
+/* The key field (enum key_field) an order sorts by, or -1 for an order by a number. */
+int count_order_field(enum count_order order);
 
 void snapshot_free(struct snapshot *snap);
 /* Returns 0 or -ENOMEM; the buffer grows but never shrinks, so steady state allocates nothing. */

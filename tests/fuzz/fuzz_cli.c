@@ -23,22 +23,6 @@
 
 #define MAX_ARGS 64
 
-static int sort_key_field(enum count_order order)
-{
-	switch (order) {
-	case ORDER_BY_UID:
-		return FIELD_UID;
-	case ORDER_BY_COMM:
-		return FIELD_COMM;
-	case ORDER_BY_EXE:
-		return FIELD_EXE;
-	case ORDER_BY_CGROUP:
-		return FIELD_CGROUP;
-	default:
-		return -1;
-	}
-}
-
 static void check_listen_addr(const struct listen_addr *a)
 {
 	unsigned char bin[16];
@@ -93,7 +77,7 @@ static void check_config(const struct config *cfg)
 		fuzz_fail("format %d, attach %d", cfg->format, cfg->attach);
 	if (cfg->format == FORMAT_CLASSIC && cfg->by_mask != 1u << FIELD_UID)
 		fuzz_fail("classic with --by %#x", cfg->by_mask);
-	if (sort_key_field(cfg->sort) >= 0 && !(cfg->by_mask & 1u << sort_key_field(cfg->sort)))
+	if (count_order_field(cfg->sort) >= 0 && !(cfg->by_mask & 1u << count_order_field(cfg->sort)))
 		fuzz_fail("sort %d by a field not in --by %#x", cfg->sort, cfg->by_mask);
 	if ((cfg->probe_path && !cfg->probe_path[0]) ||
 	    (cfg->kernel_headers && !cfg->kernel_headers[0]) ||
