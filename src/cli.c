@@ -21,15 +21,18 @@ enum {
 	OPT_TEXTFILE,
 	OPT_MAX_SERIES,
 	OPT_DOCTOR,
+	OPT_CACHE_DIR,
+	OPT_NO_CACHE,
 };
 
 static const char doc[] =
 	"Count execve() and execveat() calls per user, or per program, path or cgroup,\n"
 	"with eBPF: a table of calls, successes and failures every INTERVAL seconds.\n"
 	"\n"
-	"The probe (probes/execcount.bpf.c, built in) is compiled with libbcc at start,\n"
-	"attached to the exec syscalls and checked by execs of its own; counting\n"
-	"starts then and runs until Ctrl-C, or for COUNT intervals.\n"
+	"The probe (probes/execcount.bpf.c, built in) is compiled with libbcc at start\n"
+	"(once: later starts load it from /var/cache/bcc-execcount), attached to the\n"
+	"exec syscalls and checked by execs of its own; counting starts then and runs\n"
+	"until Ctrl-C, or for COUNT intervals.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    bcc-execcount                  # table every 5 seconds until Ctrl-C\n"
@@ -48,10 +51,11 @@ static const char doc[] =
 	"    bcc-execcount --doctor         # what is missing on this machine\n"
 	"    bcc-execcount --print-probe > mine.c && bcc-execcount -p mine.c\n"
 	"                                   # edit the probe, run it, no rebuild\n"
+	"    bcc-execcount -v --no-cache    # every stage, the compile included\n"
 	"\v"
 	"Exit status: 0 success; 1 runtime failure; 64 bad usage; 65 probe rejected;\n"
 	"66 probe file unreadable; 69 kernel support missing, or --listen cannot bind;\n"
-	"73 --textfile's directory unusable; 77 insufficient privilege.\n"
+	"73 --textfile's or --cache-dir's directory unusable; 77 insufficient privilege.\n"
 	"See bcc-execcount(8).";
 
 static const char args_doc[] = "[INTERVAL [COUNT]]";
@@ -86,6 +90,10 @@ static const struct argp_option options[] = {
 	  0 },
 	{ "kernel-headers", 'k', "DIR", 0,
 	  "kernel headers tree for libbcc (sets BCC_KERNEL_SOURCE)", 0 },
+	{ "cache-dir", OPT_CACHE_DIR, "DIR", 0,
+	  "keep compiled probes in DIR (default /var/cache/bcc-execcount)", 0 },
+	{ "no-cache", OPT_NO_CACHE, NULL, 0,
+	  "compile the probe, neither reading nor writing the cache", 0 },
 	{ "doctor", OPT_DOCTOR, NULL, 0,
 	  "check what this machine offers, one line each, attaching nothing; exit 0 if it can run",
 	  0 },
@@ -378,6 +386,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return parse_path(state, "probe file", arg, &cfg->probe_path);
 	case 'k':
 		return parse_path(state, "kernel headers directory", arg, &cfg->kernel_headers);
+	case OPT_CACHE_DIR:
+		return parse_path(state, "--cache-dir", arg, &cfg->cache_dir);
+	case OPT_NO_CACHE:
+		cfg->no_cache = true;
+		return 0;
 	case 'v':
 		cfg->verbose = true;
 		return 0;
@@ -425,6 +438,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		}
 		if (cfg->action == CLI_RUN && cfg->format == FORMAT_CLASSIC && cfg->sort_given) {
 			argp_error(state, "--format classic prints uids in order: --sort does not apply");
+			return EINVAL;
+		}
+		if (cfg->no_cache && cfg->cache_dir) {
+			argp_error(state, "--no-cache and --cache-dir exclude each other");
 			return EINVAL;
 		}
 		/* a key field to sort by must be in the key */

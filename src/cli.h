@@ -79,6 +79,8 @@ struct config {
 	struct listen_addr listen_addr;
 	const char *textfile; /* --textfile PATH */
 	unsigned long max_series; /* keys exported to Prometheus */
+	const char *cache_dir; /* --cache-dir; NULL: the default */
+	bool no_cache;	       /* --no-cache */
 	bool verbose;
 };
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "cache.h"
 #include "cgroups.h"
 #include "kernel.h"
 #include "versions.h"
@@ -141,7 +142,7 @@ static void tracing(struct report *r)
 		     "the successful execs are counted there: needs CONFIG_TRACEPOINTS");
 }
 
-static void libraries(struct report *r, const char *libbcc_version)
+static void libraries(struct report *r, const char *libbcc_version, const char *cache_dir)
 {
 	char buf[300];
 	FILE *mountinfo;
@@ -167,10 +168,16 @@ static void libraries(struct report *r, const char *libbcc_version)
 		line(r, "ok", "cgroup2", root, NULL);
 	else
 		line(r, "warn", "cgroup2", "not mounted", "--by cgroup shows ids, not paths");
-	line(r, "ok", "cache", "none in this version: every start compiles the probe", NULL);
+	if (!cache_dir)
+		line(r, "ok", "cache", "off (--no-cache): every start compiles the probe", NULL);
+	else if (cache_describe(cache_dir, buf, sizeof(buf)))
+		line(r, "warn", "cache", buf,
+		     "ignored, every start compiles: chown root and chmod go-w it, or remove it");
+	else
+		line(r, "ok", "cache", buf, NULL);
 }
 
-int doctor_run(FILE *out, const char *libbcc_version)
+int doctor_run(FILE *out, const char *libbcc_version, const char *cache_dir)
 {
 	struct report r = { .out = out };
 	struct utsname u;
@@ -181,7 +188,7 @@ int doctor_run(FILE *out, const char *libbcc_version)
 	lockdown(&r);
 	headers(&r);
 	tracing(&r);
-	libraries(&r, libbcc_version);
+	libraries(&r, libbcc_version, cache_dir);
 	if (r.failed)
 		fprintf(out, "bcc-execcount cannot run here: %d problem%s above\n", r.failed,
 			r.failed == 1 ? "" : "s");

@@ -10,7 +10,10 @@
 
 #include <stdio.h>
 
-/* Print every check to out; returns the number of failed checks (0: the tool can run). */
-int doctor_run(FILE *out, const char *libbcc_version);
+/*
+ * Print every check to out; returns the number of failed checks (0: the tool
+ * can run).  cache_dir: the compiled-program cache's directory, NULL if off.
+ */
+int doctor_run(FILE *out, const char *libbcc_version, const char *cache_dir);
 
 #endif

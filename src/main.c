@@ -2,9 +2,9 @@
 /*
  * bcc-execcount - count execve() calls per user with eBPF through libbcc.
  *
- *   argv -> cli -> probe source -> hook choice -> compile (-D settings) ->
- *   contract -> load -> attach -> self-test -> loop: snapshot, delta, render
- *   -> detach -> final
+ *   argv -> cli -> probe source -> hook choice -> cache hit, or compile
+ *   (-D settings) and store -> contract -> load -> attach -> self-test ->
+ *   loop: snapshot, delta, render -> detach -> final
  *
  * main() only orchestrates: every phase lives in its own file and reports its
  * own error; main maps the failing phase to an exit code (sysexits.h).
@@ -20,12 +20,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
+#include "cache.h"
 #include "cflags.h"
 #include "cgroups.h"
 #include "cli.h"
@@ -372,6 +374,8 @@ static int print_versions(void)
 {
 	char llvm[300];
 
+	/* LLVM is mapped only with libbcc proper, which compiles: load it to name it */
+	probe_compiler_load();
 	llvm_describe(llvm, sizeof(llvm));
 	errno = 0;
 	printf("bcc-execcount %s\nlibbcc %s\nLLVM %s\n", EXECCOUNT_VERSION, probe_libbcc_version(),
@@ -379,12 +383,14 @@ static int print_versions(void)
 	return stdout_status() ? EXIT_FAILURE : EX_OK;
 }
 
-static int doctor(void)
+static int doctor(const struct config *cfg)
 {
 	int failed;
 
+	probe_compiler_load();
 	errno = 0;
-	failed = doctor_run(stdout, probe_libbcc_version());
+	failed = doctor_run(stdout, probe_libbcc_version(),
+			    cfg->no_cache ? NULL : cfg->cache_dir ? cfg->cache_dir : CACHE_DEFAULT_DIR);
 	if (stdout_status())
 		return EXIT_FAILURE;
 	return failed ? EXIT_FAILURE : EX_OK;
@@ -400,12 +406,99 @@ static int print_probe(void)
 	return stdout_status() ? EXIT_FAILURE : EX_OK;
 }
 
+/* Kernel headers: libbcc compiles against them and is unhelpful when they are missing. */
+static int headers_check(void)
+{
+	struct headers_info headers;
+
+	if (kernel_headers_find(&headers)) {
+		if (headers.from_env)
+			log_msg("kernel headers at %s are incomplete: %s is missing -- the tree needs the source and the generated headers both (Debian splits them into linux-headers-<abi>-common and -<flavour>; scripts/setup.sh links them under /lib/modules)",
+				headers.path, headers.missing);
+		else
+			log_msg("no kernel headers for %s (%s is missing) -- install linux-headers-%s, or point --kernel-headers DIR (BCC_KERNEL_SOURCE) at a kernel tree; scripts/setup.sh links the distribution's nearest headers",
+				headers.release, headers.missing, headers.release);
+		return EX_UNAVAILABLE;
+	}
+	log_verbose("kernel headers: %s", headers.path);
+	return EX_OK;
+}
+
+/*
+ * The probe compiled, with its tables created: loaded from the cache when it
+ * holds this very build (no clang, no LLVM in the process), else compiled by
+ * clang through libbcc and stored for the next start.  Returns an exit code.
+ */
+static int probe_get(const struct config *cfg, const struct cache *cache,
+		     const struct probe_source *src, bool syscall_wrapper, struct probe **probe,
+		     struct timespec *stage)
+{
+	struct probe_image img = { 0 };
+	struct cflags cflags;
+	struct cache_key_input in;
+	struct utsname u;
+	char key[8192], path[PATH_MAX];
+	const char *headers = getenv("BCC_KERNEL_SOURCE");
+	const char *version_code = getenv("BCC_LINUX_VERSION_CODE");
+	bool cacheable = cache->usable;
+	int err, rc;
+
+	cflags_build(&cflags, cfg, syscall_wrapper);
+	for (int i = 0; i < cflags.n; i++)
+		log_verbose("cflag: %s", cflags.argv[i]);
+	if (cacheable) {
+		uname(&u);
+		in = (struct cache_key_input){ .tool_version = EXECCOUNT_VERSION,
+					       .libbcc_version = probe_libbcc_version(),
+					       .release = u.release,
+					       .build = u.version,
+					       .machine = u.machine,
+					       .headers = headers ? headers : "",
+					       .version_code = version_code ? version_code : "",
+					       .cflags = cflags.argv,
+					       .ncflags = cflags.n,
+					       .source = src->text,
+					       .source_len = src->len };
+		if (cache_key_text(&in, key, sizeof(key))) {
+			log_verbose("cache: not used: these settings make too long a key");
+			cacheable = false;
+		}
+	}
+	if (cacheable) {
+		cache_entry_path(cache, key, path);
+		err = cache_load(cache, key, &img);
+		if (err == 0) {
+			log_verbose("cache: hit %s", path);
+			err = probe_from_image(probe, &img);
+			image_free(&img);
+			if (err)
+				return err == -EPERM ? EX_NOPERM : EXIT_FAILURE;
+			stage_done("cache", stage);
+			return EX_OK;
+		}
+		if (err == -ENOENT)
+			log_verbose("cache: miss %s", path);
+	} else if (cfg->no_cache) {
+		log_verbose("cache: off (--no-cache)");
+	}
+
+	rc = headers_check();
+	if (rc != EX_OK)
+		return rc;
+	err = probe_compile(probe, src->text, src->len, src->name, cflags.argv, cflags.n);
+	if (err)
+		return err == -EINVAL ? EX_DATAERR : err == -ENOENT ? EX_UNAVAILABLE : EXIT_FAILURE;
+	stage_done("compile", stage);
+	if (cacheable)
+		cache_store(cache, key, probe_image(*probe));
+	return EX_OK;
+}
+
 static int run(const struct config *cfg)
 {
 	struct probe_source src = { 0 };
-	struct headers_info headers;
+	struct cache cache = { .usable = false };
 	struct hooks hooks = { 0 };
-	struct cflags cflags;
 	struct counter c = { .cfg = cfg };
 	const char *fns[HOOKS_MAX], *hook_names[HOOKS_MAX];
 	int prog_fds[HOOKS_MAX];
@@ -453,6 +546,13 @@ static int run(const struct config *cfg)
 		}
 	}
 
+	/* The compiled-program cache: a --cache-dir that cannot be used is refused now. */
+	if (!cfg->no_cache &&
+	    cache_open(&cache, cfg->cache_dir ? cfg->cache_dir : CACHE_DEFAULT_DIR, cfg->cache_dir)) {
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+
 	/* The hooks: ask the kernel what it offers before trying anything. */
 	err = hooks_choose(cfg->attach, cfg->syscalls, &hooks);
 	if (err) {
@@ -465,38 +565,19 @@ static int run(const struct config *cfg)
 		log_verbose("hook: %-40s -> %s()", hooks.at[i].name, hooks.at[i].fn);
 	}
 
-	/* Kernel headers: libbcc compiles against them and is unhelpful when they are missing. */
 	if (cfg->kernel_headers && setenv("BCC_KERNEL_SOURCE", cfg->kernel_headers, 1)) {
 		log_msg("setting BCC_KERNEL_SOURCE: %s", strerror(errno));
 		rc = EXIT_FAILURE;
 		goto out;
 	}
-	err = kernel_headers_find(&headers);
-	if (err) {
-		if (headers.from_env)
-			log_msg("kernel headers at %s are incomplete: %s is missing -- the tree needs the source and the generated headers both (Debian splits them into linux-headers-<abi>-common and -<flavour>; scripts/setup.sh links them under /lib/modules)",
-				headers.path, headers.missing);
-		else
-			log_msg("no kernel headers for %s (%s is missing) -- install linux-headers-%s, or point --kernel-headers DIR (BCC_KERNEL_SOURCE) at a kernel tree; scripts/setup.sh links the distribution's nearest headers",
-				headers.release, headers.missing, headers.release);
-		rc = EX_UNAVAILABLE;
-		goto out;
-	}
-	log_verbose("kernel headers: %s", headers.path);
 	stage_done("checks", &stage);
 	if (stop_signal)
 		goto out;
 
-	/* Compile: clang, through libbcc, with the -D settings; the tables are created here. */
-	cflags_build(&cflags, cfg, hooks.syscall_wrapper);
-	for (int i = 0; i < cflags.n; i++)
-		log_verbose("cflag: %s", cflags.argv[i]);
-	err = probe_compile(&c.probe, src.text, src.len, src.name, cflags.argv, cflags.n);
-	if (err) {
-		rc = err == -EINVAL ? EX_DATAERR : EXIT_FAILURE;
+	/* The probe: from the cache, or compiled (-D settings); the tables are created here. */
+	rc = probe_get(cfg, &cache, &src, hooks.syscall_wrapper, &c.probe, &stage);
+	if (rc != EX_OK)
 		goto out;
-	}
-	stage_done("compile", &stage);
 	key_layout_init(&c.layout, cfg->by_mask);
 	err = probe_check_contract(c.probe, &c.layout, fns, hooks.n);
 	if (err) {
@@ -656,7 +737,7 @@ int main(int argc, char **argv)
 	case CLI_PRINT_PROBE:
 		return print_probe();
 	case CLI_DOCTOR:
-		return doctor();
+		return doctor(&cfg);
 	case CLI_RUN:
 		break;
 	}

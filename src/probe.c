@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "probe.h"
 
+/* declarations only: libbcc proper is dlopen()ed, see probe_compiler_load() */
 #include <bcc/bcc_common.h>
 #include <bcc/bcc_version.h>
 #include <bcc/libbpf.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +17,27 @@
 #include <unistd.h>
 
 #include "contract.h"
+#include "image.h"
 #include "kernel.h"
 #include "log.h"
 
 #define PROGS_MAX 8
+/* libbcc proper: the library with clang and LLVM in it */
+#define LIBBCC_SONAME "libbcc.so.0"
 /* keys per batch call, so that keys and per-CPU values take at most about 1 MiB */
 #define BATCH_BYTES (1u << 20)
 /* the kernel's ENOTSUPP, which user-space headers do not define */
 #define KERNEL_ENOTSUPP 524
 
 struct probe {
+	/*
+	 * After a compile, libbcc's module, kept until the end: programs are
+	 * loaded through it with clang's BTF (bpftool then shows their source
+	 * lines).  From the cache: NULL, the image's bare instructions.
+	 */
 	void *module;
+	struct probe_image img;
+	int table_fds[IMAGE_TABLES_MAX]; /* one per img.tables[], -1 until open */
 	struct {
 		const char *fn;
 		int fd;
@@ -43,6 +57,84 @@ struct probe {
 const char *probe_libbcc_version(void)
 {
 	return LIBBCC_VERSION;
+}
+
+/*
+ * libbcc proper (libbcc.so.0: clang and LLVM, some 64 MiB and 20 ms to map)
+ * is loaded only to compile.  Everything else, tables, loads, attach and
+ * reads, is libbcc_bpf, which the binary links: a start served from the
+ * cache never maps LLVM.  These are the functions a compile uses.
+ */
+static struct {
+	typeof(&bpf_module_create_c_from_string) create;
+	typeof(&bpf_module_destroy) destroy;
+	typeof(&bpf_module_license) license;
+	typeof(&bpf_module_kern_version) kern_version;
+	typeof(&bpf_num_functions) num_functions;
+	typeof(&bpf_function_name) function_name;
+	typeof(&bpf_function_start_id) function_start;
+	typeof(&bpf_function_size_id) function_size;
+	typeof(&bpf_num_tables) num_tables;
+	typeof(&bpf_table_name) table_name;
+	typeof(&bpf_table_fd_id) table_fd;
+	typeof(&bpf_table_type_id) table_type;
+	typeof(&bpf_table_key_size_id) table_key_size;
+	typeof(&bpf_table_leaf_size_id) table_leaf_size;
+	typeof(&bpf_table_max_entries_id) table_max_entries;
+	typeof(&bpf_table_flags_id) table_flags;
+	typeof(&bcc_func_load) func_load;
+} bcc;
+
+int probe_compiler_load(void)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} syms[] = {
+#define SYM(field, name) { #name, offsetof(typeof(bcc), field) }
+		SYM(create, bpf_module_create_c_from_string),
+		SYM(destroy, bpf_module_destroy),
+		SYM(license, bpf_module_license),
+		SYM(kern_version, bpf_module_kern_version),
+		SYM(num_functions, bpf_num_functions),
+		SYM(function_name, bpf_function_name),
+		SYM(function_start, bpf_function_start_id),
+		SYM(function_size, bpf_function_size_id),
+		SYM(num_tables, bpf_num_tables),
+		SYM(table_name, bpf_table_name),
+		SYM(table_fd, bpf_table_fd_id),
+		SYM(table_type, bpf_table_type_id),
+		SYM(table_key_size, bpf_table_key_size_id),
+		SYM(table_leaf_size, bpf_table_leaf_size_id),
+		SYM(table_max_entries, bpf_table_max_entries_id),
+		SYM(table_flags, bpf_table_flags_id),
+		SYM(func_load, bcc_func_load),
+#undef SYM
+	};
+	static void *lib;
+
+	if (lib)
+		return 0;
+	/* never closed: LLVM does not take well to being unloaded */
+	lib = dlopen(LIBBCC_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		log_msg("cannot load %s to compile the probe: %s -- install libbpfcc (Debian, Ubuntu)",
+			LIBBCC_SONAME, dlerror());
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		void *fn = dlsym(lib, syms[i].name);
+
+		if (!fn) {
+			log_msg("%s has no %s: %s -- libbcc 0.25 or later is needed", LIBBCC_SONAME,
+				syms[i].name, dlerror());
+			dlclose(lib);
+			lib = NULL;
+			return -ENOENT;
+		}
+		memcpy((char *)&bcc + syms[i].offset, &fn, sizeof(fn));
+	}
+	return 0;
 }
 
 /*
@@ -71,27 +163,112 @@ static void stdout_restore(int saved)
 	close(saved);
 }
 
-int probe_compile(struct probe **out, const char *source, size_t len, const char *name,
-		  const char *const *cflags, int ncflags)
+static struct probe *probe_new(void)
 {
 	int ncpus = kernel_possible_cpus();
-
 	struct probe *probe;
-	char *text;
-	int n, saved;
 
-	*out = NULL;
 	if (ncpus < 1) {
 		log_msg("cannot tell how many CPUs there can be (/sys/devices/system/cpu/possible): %s",
 			strerror(ncpus ? -ncpus : EINVAL));
-		return -EIO;
+		errno = EIO;
+		return NULL;
 	}
 	probe = calloc(1, sizeof(*probe));
+	if (!probe) {
+		log_msg("out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (int i = 0; i < IMAGE_TABLES_MAX; i++)
+		probe->table_fds[i] = -1;
+	probe->ncpus = ncpus;
+	probe->counts_fd = probe->stats_fd = probe->self_fd = -1;
+	/* a debugging switch for the tests: read key by key, as on kernels before 5.6 */
+	probe->no_batch = getenv("EXECCOUNT_DEBUG_NO_BATCH") != NULL;
+	return probe;
+}
+
+/* The fd of the image's table called name, or -1. */
+static int table_fd(const struct probe *probe, const char *name)
+{
+	const struct image_table *t = image_table(&probe->img, name);
+
+	return t ? probe->table_fds[t - probe->img.tables] : -1;
+}
+
+static void contract_fds(struct probe *probe)
+{
+	probe->counts_fd = table_fd(probe, CONTRACT_COUNTS_TABLE);
+	probe->stats_fd = table_fd(probe, CONTRACT_STATS_TABLE);
+	probe->self_fd = table_fd(probe, CONTRACT_SELF_TABLE);
+}
+
+/* The module's tables and functions as an image; its tables' fds duplicated into the probe. */
+static int image_from_module(struct probe *probe, void *module)
+{
+	struct probe_image *img = &probe->img;
+	int fds[IMAGE_TABLES_MAX];
+	size_t ntables = bcc.num_tables(module), nfns = bcc.num_functions(module);
+	const char *license = bcc.license(module);
+
+	if (ntables > IMAGE_TABLES_MAX || nfns > IMAGE_PROGS_MAX || !license ||
+	    strlen(license) >= sizeof(img->license))
+		return -E2BIG;
+	snprintf(img->license, sizeof(img->license), "%s", license);
+	img->kern_version = bcc.kern_version(module);
+	for (size_t i = 0; i < ntables; i++) {
+		struct image_table *t = &img->tables[i];
+		const char *name = bcc.table_name(module, i);
+
+		if (!name || strlen(name) >= sizeof(t->name))
+			return -E2BIG;
+		snprintf(t->name, sizeof(t->name), "%s", name);
+		t->type = bcc.table_type(module, i);
+		t->key_size = bcc.table_key_size(module, i);
+		t->value_size = bcc.table_leaf_size(module, i);
+		t->max_entries = bcc.table_max_entries(module, i);
+		t->flags = bcc.table_flags(module, i);
+		fds[i] = bcc.table_fd(module, i);
+		img->ntables++;
+		/* the module closes its own fds when destroyed: the tables live on in these */
+		probe->table_fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+		if (probe->table_fds[i] < 0)
+			return -errno;
+	}
+	for (size_t i = 0; i < nfns; i++) {
+		const char *name = bcc.function_name(module, i);
+		int err = image_add_prog(img, name, bcc.function_start(module, i),
+					 bcc.function_size(module, i), fds);
+
+		if (err == -ENOTSUP)
+			log_msg("probe function '%s' uses an instruction bcc-execcount cannot load by itself (a reference to global data, a BTF id or a function pointer) -- keep to tables and helpers, as the built-in probe does",
+				name);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int probe_compile(struct probe **out, const char *source, size_t len, const char *name,
+		  const char *const *cflags, int ncflags)
+{
+	struct probe *probe;
+	void *module;
+	char *text;
+	int n, saved, err;
+
+	*out = NULL;
+	err = probe_compiler_load();
+	if (err)
+		return err;
+	probe = probe_new();
+	if (!probe)
+		return -errno;
 	/* #line: clang's diagnostics then name the user's file, not /virtual/main.c */
 	text = malloc(sizeof("#line 1 \"\"\n") + 2 * strlen(name) + len);
-	if (!probe || !text) {
+	if (!text) {
 		free(probe);
-		free(text);
 		log_msg("out of memory compiling probe %s", name);
 		return -ENOMEM;
 	}
@@ -106,24 +283,65 @@ int probe_compile(struct probe **out, const char *source, size_t len, const char
 	text[n + len] = '\0';
 
 	saved = stdout_to_stderr();
-	probe->module =
-		bpf_module_create_c_from_string(text, 0, (const char **)cflags, ncflags, true, NULL);
+	module = bcc.create(text, 0, (const char **)cflags, ncflags, true, NULL);
 	stdout_restore(saved);
 	free(text);
-	if (!probe->module) {
+	if (!module) {
 		free(probe);
 		log_msg("probe %s did not compile, or its tables could not be created (the messages above say which; a table too large for --max-keys shows as \"could not open bpf map\")",
 			name);
 		return -EINVAL;
 	}
-	probe->ncpus = ncpus;
-	probe->counts_fd = bpf_table_fd(probe->module, CONTRACT_COUNTS_TABLE);
-	probe->stats_fd = bpf_table_fd(probe->module, CONTRACT_STATS_TABLE);
-	probe->self_fd = bpf_table_fd(probe->module, CONTRACT_SELF_TABLE);
-	/* a debugging switch for the tests: read key by key, as on kernels before 5.6 */
-	probe->no_batch = getenv("EXECCOUNT_DEBUG_NO_BATCH") != NULL;
+	probe->module = module;
+	err = image_from_module(probe, module);
+	if (err) {
+		if (err != -ENOTSUP)
+			log_msg("probe %s: reading what libbcc compiled: %s", name, strerror(-err));
+		probe_destroy(probe);
+		return err == -ENOTSUP ? -EINVAL : err;
+	}
+	contract_fds(probe);
 	*out = probe;
 	return 0;
+}
+
+int probe_from_image(struct probe **out, struct probe_image *img)
+{
+	struct probe *probe = probe_new();
+
+	*out = NULL;
+	if (!probe)
+		return -errno;
+	probe->img = *img;
+	/* the probe owns the instructions now */
+	memset(img, 0, sizeof(*img));
+	for (uint32_t i = 0; i < probe->img.ntables; i++) {
+		const struct image_table *t = &probe->img.tables[i];
+		int fd = bcc_create_map(t->type, t->name, t->key_size, t->value_size, t->max_entries,
+					t->flags);
+
+		if (fd < 0) {
+			int err = fd < -1 ? fd : -errno;
+
+			if (err == -EPERM)
+				log_msg("creating table '%s': %s -- needs CAP_BPF (or root), and a kernel not in lockdown mode",
+					t->name, strerror(-err));
+			else
+				log_msg("creating table '%s' (%u entries of %u + %u bytes): %s", t->name,
+					t->max_entries, t->key_size, t->value_size, strerror(-err));
+			probe_destroy(probe);
+			return err;
+		}
+		probe->table_fds[i] = fd;
+	}
+	contract_fds(probe);
+	*out = probe;
+	return 0;
+}
+
+const struct probe_image *probe_image(const struct probe *probe)
+{
+	return &probe->img;
 }
 
 static int check_table(struct probe *probe, const char *table, int type, size_t key,
@@ -133,23 +351,21 @@ static int check_table(struct probe *probe, const char *table, int type, size_t 
 		[BPF_MAP_TYPE_ARRAY] = "BPF_ARRAY",
 		[BPF_MAP_TYPE_PERCPU_HASH] = "BPF_PERCPU_HASH",
 	};
-	size_t got_key, got_value;
+	const struct image_table *t = image_table(&probe->img, table);
 
-	if (bpf_table_id(probe->module, table) >= bpf_num_tables(probe->module)) {
+	if (!t) {
 		log_msg("probe has no table '%s' -- it is part of the probe contract (see --print-probe)",
 			table);
 		return -ENOENT;
 	}
-	if (bpf_table_type(probe->module, table) != type) {
+	if (t->type != (uint32_t)type) {
 		log_msg("probe table '%s' must be a %s, as in the built-in probe (--print-probe)",
 			table, type_names[type]);
 		return -ENOENT;
 	}
-	got_key = bpf_table_key_size(probe->module, table);
-	got_value = bpf_table_leaf_size(probe->module, table);
-	if (got_key != key || got_value != value) {
-		log_msg("probe table '%s' has %zu-byte keys and %zu-byte values, the host needs %zu and %zu",
-			table, got_key, got_value, key, value);
+	if (t->key_size != key || t->value_size != value) {
+		log_msg("probe table '%s' has %u-byte keys and %u-byte values, the host needs %zu and %zu",
+			table, t->key_size, t->value_size, key, value);
 		return -ENOENT;
 	}
 	return 0;
@@ -171,15 +387,31 @@ int probe_check_contract(struct probe *probe, const struct key_layout *layout,
 	if (err)
 		return err;
 	for (unsigned int i = 0; i < nfns; i++)
-		if (!bpf_function_start(probe->module, fns[i])) {
+		if (!image_prog(&probe->img, fns[i])) {
 			log_msg("probe has no function '%s', which this hook attaches", fns[i]);
 			return -ENOENT;
 		}
 	return 0;
 }
 
+/* One program into the kernel: the module's own load after a compile (with BTF), else the image's. */
+static int load(struct probe *probe, const struct image_prog *prog, const struct image_insn *insns,
+		int prog_type, int log_level, char *log, unsigned int log_size)
+{
+	if (probe->module)
+		return bcc.func_load(probe->module, prog_type, prog->name,
+				     bcc.function_start(probe->module, prog - probe->img.progs),
+				     prog->ninsns * sizeof(*insns), probe->img.license,
+				     probe->img.kern_version, log_level, log, log_size, NULL, -1);
+	return bcc_prog_load(prog_type, prog->name, (const struct bpf_insn *)insns,
+			     prog->ninsns * sizeof(*insns), probe->img.license,
+			     probe->img.kern_version, log_level, log, log_size);
+}
+
 int probe_load(struct probe *probe, const char *fn, int prog_type, struct load_stats *stats)
 {
+	const struct image_prog *prog = image_prog(&probe->img, fn);
+	struct image_insn *insns;
 	int fd = -1;
 
 	for (unsigned int i = 0; i < probe->nprogs; i++)
@@ -187,16 +419,19 @@ int probe_load(struct probe *probe, const char *fn, int prog_type, struct load_s
 			return probe->progs[i].fd;
 	if (probe->nprogs == PROGS_MAX)
 		return -E2BIG;
+	if (!prog)
+		return -ENOENT;
+	/* the tables' fds of this run in place of the image's table numbers */
+	insns = image_relocate(prog, probe->table_fds);
+	if (!insns)
+		return -ENOMEM;
 
 	/* the verifier's statistics (log level 4) when asked: a few lines */
 	if (stats) {
 		char log[4096] = "";
 		const char *at;
 
-		fd = bcc_func_load(probe->module, prog_type, fn, bpf_function_start(probe->module, fn),
-				   bpf_function_size(probe->module, fn),
-				   bpf_module_license(probe->module),
-				   bpf_module_kern_version(probe->module), 4, log, sizeof(log), NULL, -1);
+		fd = load(probe, prog, insns, prog_type, 4, log, sizeof(log));
 		*stats = (struct load_stats){ 0 };
 		if (fd >= 0) {
 			if ((at = strstr(log, "processed ")))
@@ -207,10 +442,8 @@ int probe_load(struct probe *probe, const char *fn, int prog_type, struct load_s
 	}
 	/* a failed load makes libbcc retry with a log and print the verifier's output on stderr */
 	if (!stats || fd < 0)
-		fd = bcc_func_load(probe->module, prog_type, fn, bpf_function_start(probe->module, fn),
-				   bpf_function_size(probe->module, fn),
-				   bpf_module_license(probe->module),
-				   bpf_module_kern_version(probe->module), 0, NULL, 0, NULL, -1);
+		fd = load(probe, prog, insns, prog_type, 0, NULL, 0);
+	free(insns);
 	if (fd < 0) {
 		int err = fd < -1 ? fd : -errno;
 
@@ -394,7 +627,12 @@ void probe_destroy(struct probe *probe)
 		return;
 	for (unsigned int i = 0; i < probe->nprogs; i++)
 		close(probe->progs[i].fd);
-	bpf_module_destroy(probe->module);
+	for (int i = 0; i < IMAGE_TABLES_MAX; i++)
+		if (probe->table_fds[i] >= 0)
+			close(probe->table_fds[i]);
+	if (probe->module)
+		bcc.destroy(probe->module);
+	image_free(&probe->img);
 	free(probe->batch_keys);
 	free(probe->values);
 	free(probe);

@@ -4,6 +4,10 @@
  * creation (clang), the contract check, program load (the verifier) and the
  * table reads.  Each call logs its own one-line error and returns a negative
  * errno; the caller picks the exit code.
+ *
+ * A probe is an image (image.h: tables and instructions) and its tables'
+ * fds.  It comes from a compile, or from an image the cache kept: then only
+ * libbcc_bpf is used, and libbcc proper (clang, LLVM) is never loaded.
  */
 #ifndef EXECCOUNT_PROBE_H
 #define EXECCOUNT_PROBE_H
@@ -13,18 +17,35 @@
 #include <sys/types.h>
 
 #include "counts.h"
+#include "image.h"
 #include "keys.h"
 
 struct probe;
 
 /*
+ * Load libbcc proper (libbcc.so.0, with LLVM) for compiling; done by
+ * probe_compile() itself, and by --version to name LLVM.  0 or -ENOENT (logged).
+ */
+int probe_compiler_load(void);
+
+/*
  * Compile source with libbcc and the cflags (-D settings).  name is what
  * diagnostics call the file (clang sees a #line directive), so errors point
  * at the user's own file and line.  Tables are created here.  Returns 0 or
- * -EINVAL (compile failed: clang's diagnostics are on stderr) or -ENOMEM.
+ * -EINVAL (compile failed: clang's diagnostics are on stderr), -ENOENT
+ * (no libbcc.so.0) or -ENOMEM.
  */
 int probe_compile(struct probe **out, const char *source, size_t len, const char *name,
 		  const char *const *cflags, int ncflags);
+
+/*
+ * A probe from a compiled image (taken over: img is left empty), its
+ * tables created.  0, -EPERM (privilege) or another negative errno (logged).
+ */
+int probe_from_image(struct probe **out, struct probe_image *img);
+
+/* The image, to be kept in the cache. */
+const struct probe_image *probe_image(const struct probe *probe);
 
 /*
  * Every table the host reads, with the sizes it expects (the counts key as

@@ -64,7 +64,7 @@ static void test_doctor_report(void **state)
 	(void)state;
 	assert_int_equal(regcomp(&re, "^(ok  |warn|fail) [a-zA-Z0-9_ ]+: [^ ].*$", REG_EXTENDED), 0);
 	capture_open(&c);
-	failed = doctor_run(c.f, "0.26.0");
+	failed = doctor_run(c.f, "0.26.0", "/nonexistent/bcc-execcount-cache");
 	text = strdup(capture_text(&c));
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "bcc-execcount ", 14) == 0) {
