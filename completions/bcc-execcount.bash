@@ -55,7 +55,7 @@ _bcc_execcount() {
 		[[ -n $prefix ]] && COMPREPLY=("${COMPREPLY[@]/#/$prefix}")
 		return 0
 		;;
-	-k | --kernel-headers)
+	-k | --kernel-headers | --cache-dir)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		[[ -n $prefix ]] && COMPREPLY=("${COMPREPLY[@]/#/$prefix}")
@@ -76,7 +76,7 @@ _bcc_execcount() {
 		mapfile -t COMPREPLY < <(compgen -W '--attach --by --noclear --format
 			--kernel-headers --listen --max-keys --max-series --print-probe
 			--probe --rows --syscalls --sort --textfile --top --uid --verbose
-			--doctor --help --usage --version' -- "$cur")
+			--cache-dir --no-cache --doctor --help --usage --version' -- "$cur")
 		;;
 	-*)
 		mapfile -t COMPREPLY < <(compgen -W '-a -b -C -f -k -p -r -s -v -V -h' -- "$cur")

@@ -253,18 +253,23 @@ static __always_inline void count_call(struct execcount_call *call, bool ok, con
 static __always_inline int on_exit(long ret)
 {
 	u32 zero = 0;
-	u32 tid = bpf_get_current_pid_tgid();
-	struct execcount_call *call = calls.lookup(&tid);
+	u32 tid;
+	struct execcount_call *call;
 
+	/* success (x86_64 reports it here too): counted at sched_process_exec, nothing to look up */
+	if (ret >= 0)
+		return 0;
+	tid = bpf_get_current_pid_tgid();
+	call = calls.lookup(&tid);
 	if (!call || !call->active)
-		return 0; /* succeeded (already counted), or entered before we attached */
+		return 0; /* entered before we attached, or its slot was evicted */
 	call->active = 0;
 	if (call->self) {
 		struct execcount_self *me = self.lookup(&zero);
 
 		if (me)
 			__sync_fetch_and_add(&me->exits, 1);
-	} else if (ret < 0) {
+	} else {
 		count_call(call, false, NULL);
 	}
 	return 0;

@@ -71,7 +71,8 @@ check 'bcc-execcount --v' '--verbose --version'
 check 'bcc-execcount --max-' '--max-keys --max-series'
 check 'bcc-execcount --do' '--doctor'
 check 'bcc-execcount -' '-C -V -a -b -f -h -k -p -r -s -v'
-check 'bcc-execcount -C -v --no' '--noclear'
+check 'bcc-execcount -C -v --no' '--no-cache --noclear'
+check 'bcc-execcount -C -v --noc' '--noclear'
 # --attach, --format, --sort: separate, with '=', short, short attached
 check 'bcc-execcount --attach ' 'auto kprobe tracepoint'
 check 'bcc-execcount --attach=k' 'kprobe'
@@ -97,6 +98,7 @@ check "bcc-execcount -p $tmp/probe." "$tmp/probe.c"
 check "bcc-execcount --textfile $tmp/ex" "$tmp/exec.prom"
 check "bcc-execcount --kernel-headers $tmp/" "$tmp/headers-6.1 $tmp/probes"
 check "bcc-execcount -k $tmp/h" "$tmp/headers-6.1"
+check "bcc-execcount --cache-dir $tmp/" "$tmp/headers-6.1 $tmp/probes"
 # values that are numbers or addresses: nothing offered; nothing after --
 check 'bcc-execcount --top ' ''
 check 'bcc-execcount --listen 127.0.0.1:' ''
