@@ -7,6 +7,9 @@
  *   EXECCOUNT_BY_UID, _COMM, _EXE, _CGROUP   the fields of the key (--by)
  *   EXECCOUNT_MAX_KEYS                       the size of `counts` (--max-keys)
  *   EXECCOUNT_UIDS                           uids to count, e.g. 0,1000 (--uid)
+ *   EXECCOUNT_KPROBES                        kprobes are attached: compile
+ *                                            their functions (else, the
+ *                                            tracepoints': less for clang)
  *   EXECCOUNT_SYSCALL_WRAPPER                the kprobe'd function takes a
  *                                            struct pt_regs * (x86_64 >= 4.17)
  * `bcc-execcount --verbose` prints the settings it used.
@@ -30,7 +33,9 @@
  * `bcc-execcount --probe mine.c`.  The host needs the tables and functions
  * named in src/contract.h, with the same key and value layouts.
  */
+#ifdef EXECCOUNT_KPROBES
 #include <uapi/linux/ptrace.h>
+#endif
 
 #ifndef EXECCOUNT_MAX_KEYS
 #define EXECCOUNT_MAX_KEYS 10240
@@ -295,6 +300,7 @@ int exec_success(struct sched_process_exec_args *ctx)
 	return 0;
 }
 
+#ifdef EXECCOUNT_KPROBES
 /* kprobes on the syscall functions: arguments as the syscall received them. */
 static __always_inline unsigned long syscall_arg(struct pt_regs *ctx, int n)
 {
@@ -326,6 +332,7 @@ int exit_kretprobe(struct pt_regs *ctx)
 {
 	return on_exit(PT_REGS_RC(ctx));
 }
+#endif /* EXECCOUNT_KPROBES */
 
 /* syscalls:sys_enter_* and sys_exit_*: the layout every syscall event shares. */
 struct syscall_enter_args {

@@ -67,8 +67,8 @@ static const char *unsafe(const struct stat *st, char *why, size_t len)
 int cache_open(struct cache *cache, const char *dir, bool explicit_dir)
 {
 	const char *what = explicit_dir ? "unusable" : "ignored";
-	const char *hint = explicit_dir ? "fix it (chown root, chmod go-w) or choose another --cache-dir" :
-					  "compiling every time: chown root and chmod go-w it, or remove it";
+	const char *then = explicit_dir ? "" : ", compiling every time";
+	const char *fix = explicit_dir ? "or choose another --cache-dir" : "or remove it";
 	char why[64];
 	struct stat st;
 	int fd, err;
@@ -93,17 +93,18 @@ int cache_open(struct cache *cache, const char *dir, bool explicit_dir)
 	if (fd < 0) {
 		err = -errno;
 		if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
-			log_msg("cache directory %s %s: a symbolic link -- %s", dir, what, hint);
+			log_msg("cache directory %s %s: a symbolic link%s -- name the directory itself, %s",
+				dir, what, then, fix);
 		else
-			log_msg("cache directory %s %s: %s -- %s", dir, what,
-				err == -ENOTDIR ? "not a directory" : strerror(-err), hint);
+			log_msg("cache directory %s %s: %s%s -- it must be a directory, %s", dir, what,
+				err == -ENOTDIR ? "not a directory" : strerror(-err), then, fix);
 		return explicit_dir ? err : 0;
 	}
 	err = fstat(fd, &st) ? -errno : 0;
 	close(fd);
 	if (err || unsafe(&st, why, sizeof(why))) {
-		log_msg("cache directory %s %s: %s -- %s", dir, what, err ? strerror(-err) : why,
-			hint);
+		log_msg("cache directory %s %s: %s%s -- only root may write it: chown root and chmod go-w it, %s",
+			dir, what, err ? strerror(-err) : why, then, fix);
 		return explicit_dir ? (err ? err : -EPERM) : 0;
 	}
 	cache->usable = true;

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-void cflags_build(struct cflags *out, const struct config *cfg, bool syscall_wrapper)
+void cflags_build(struct cflags *out, const struct config *cfg, bool kprobes, bool syscall_wrapper)
 {
 	size_t at;
 
@@ -20,6 +20,9 @@ void cflags_build(struct cflags *out, const struct config *cfg, bool syscall_wra
 				       (unsigned int)cfg->uids[i]);
 		out->argv[out->n++] = out->uids;
 	}
-	if (syscall_wrapper)
+	/* the kprobe functions only when they are attached: less for clang to compile */
+	if (kprobes)
+		out->argv[out->n++] = "-DEXECCOUNT_KPROBES";
+	if (kprobes && syscall_wrapper)
 		out->argv[out->n++] = "-DEXECCOUNT_SYSCALL_WRAPPER";
 }

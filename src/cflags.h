@@ -2,7 +2,8 @@
 /*
  * cflags.h - the -D settings the probe is compiled with, from the command
  * line: the key's fields (--by), the table size (--max-keys), the uid filter
- * (--uid), and how the kprobe'd syscall functions take their arguments.
+ * (--uid), whether kprobes are attached (their functions are compiled only
+ * then) and how the kprobe'd syscall functions take their arguments.
  * Pure: unit-tested without libbcc.
  */
 #ifndef EXECCOUNT_CFLAGS_H
@@ -21,6 +22,6 @@ struct cflags {
 	char uids[32 + CLI_MAX_UIDS * 11];
 };
 
-void cflags_build(struct cflags *out, const struct config *cfg, bool syscall_wrapper);
+void cflags_build(struct cflags *out, const struct config *cfg, bool kprobes, bool syscall_wrapper);
 
 #endif

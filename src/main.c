@@ -430,7 +430,7 @@ static int headers_check(void)
  * clang through libbcc and stored for the next start.  Returns an exit code.
  */
 static int probe_get(const struct config *cfg, const struct cache *cache,
-		     const struct probe_source *src, bool syscall_wrapper, struct probe **probe,
+		     const struct probe_source *src, const struct hooks *hooks, struct probe **probe,
 		     struct timespec *stage)
 {
 	struct probe_image img = { 0 };
@@ -443,7 +443,7 @@ static int probe_get(const struct config *cfg, const struct cache *cache,
 	bool cacheable = cache->usable;
 	int err, rc;
 
-	cflags_build(&cflags, cfg, syscall_wrapper);
+	cflags_build(&cflags, cfg, hooks->kind == HOOK_KPROBE, hooks->syscall_wrapper);
 	for (int i = 0; i < cflags.n; i++)
 		log_verbose("cflag: %s", cflags.argv[i]);
 	if (cacheable) {
@@ -575,7 +575,7 @@ static int run(const struct config *cfg)
 		goto out;
 
 	/* The probe: from the cache, or compiled (-D settings); the tables are created here. */
-	rc = probe_get(cfg, &cache, &src, hooks.syscall_wrapper, &c.probe, &stage);
+	rc = probe_get(cfg, &cache, &src, &hooks, &c.probe, &stage);
 	if (rc != EX_OK)
 		goto out;
 	key_layout_init(&c.layout, cfg->by_mask);

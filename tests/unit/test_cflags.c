@@ -41,14 +41,14 @@ static struct config parse(const char *first, ...)
 	return cfg;
 }
 
-/* cflags_build(cfg, wrapper) is exactly want[] (NULL-terminated). */
+/* cflags_build(cfg, kprobes = wrapper, wrapper) is exactly want[] (NULL-terminated). */
 static void assert_cflags(const struct config *cfg, bool wrapper, const char *const want[])
 {
 	struct cflags got;
 	int n = 0;
 
 	memset(&got, 0x5a, sizeof(got));
-	cflags_build(&got, cfg, wrapper);
+	cflags_build(&got, cfg, wrapper, wrapper);
 	while (want[n])
 		n++;
 	assert_true(got.n >= 0 && got.n <= CFLAGS_MAX);
@@ -73,7 +73,17 @@ static void test_default(void **state)
 	assert_cflags(&cfg, false, CFLAGS("-DEXECCOUNT_BY_UID", "-DEXECCOUNT_MAX_KEYS=10240"));
 	assert_cflags(&cfg, true,
 		      CFLAGS("-DEXECCOUNT_BY_UID", "-DEXECCOUNT_MAX_KEYS=10240",
-			     "-DEXECCOUNT_SYSCALL_WRAPPER"));
+			     "-DEXECCOUNT_KPROBES", "-DEXECCOUNT_SYSCALL_WRAPPER"));
+	/* kprobes on a kernel before the syscall wrappers; a wrapper means nothing without kprobes */
+	{
+		struct cflags got;
+
+		cflags_build(&got, &cfg, true, false);
+		assert_int_equal(got.n, 3);
+		assert_string_equal(got.argv[2], "-DEXECCOUNT_KPROBES");
+		cflags_build(&got, &cfg, false, true);
+		assert_int_equal(got.n, 2);
+	}
 }
 
 static void test_by_sets(void **state)
@@ -172,13 +182,14 @@ static void test_uids_longest(void **state)
 	assert_int_equal(strlen(arg), 64 * 10 + 63);
 	cfg = parse("--uid", arg, NULL);
 	assert_int_equal(cfg.nuids, CLI_MAX_UIDS);
-	cflags_build(&got, &cfg, true);
-	assert_int_equal(got.n, 4);
+	cflags_build(&got, &cfg, true, true);
+	assert_int_equal(got.n, 5);
 	assert_string_equal(got.argv[0], "-DEXECCOUNT_BY_UID");
 	assert_string_equal(got.argv[1], "-DEXECCOUNT_MAX_KEYS=10240");
 	assert_int_equal(strlen(got.argv[2]), strlen("-DEXECCOUNT_UIDS=") + 64 * 10 + 63);
 	assert_string_equal(got.argv[2], want);
-	assert_string_equal(got.argv[3], "-DEXECCOUNT_SYSCALL_WRAPPER");
+	assert_string_equal(got.argv[3], "-DEXECCOUNT_KPROBES");
+	assert_string_equal(got.argv[4], "-DEXECCOUNT_SYSCALL_WRAPPER");
 }
 
 static void test_everything(void **state)
@@ -191,8 +202,8 @@ static void test_everything(void **state)
 	assert_cflags(&cfg, true,
 		      CFLAGS("-DEXECCOUNT_BY_UID", "-DEXECCOUNT_BY_COMM", "-DEXECCOUNT_BY_EXE",
 			     "-DEXECCOUNT_BY_CGROUP", "-DEXECCOUNT_MAX_KEYS=65536",
-			     "-DEXECCOUNT_UIDS=0,65534", "-DEXECCOUNT_SYSCALL_WRAPPER"));
-	assert_true(7 <= CFLAGS_MAX);
+			     "-DEXECCOUNT_UIDS=0,65534", "-DEXECCOUNT_KPROBES", "-DEXECCOUNT_SYSCALL_WRAPPER"));
+	assert_true(8 <= CFLAGS_MAX);
 }
 
 /* --syscalls, --top, the format and the attach mode are the host's business, not the probe's. */
@@ -225,9 +236,9 @@ static void test_rebuild(void **state)
 	struct cflags f;
 
 	(void)state;
-	cflags_build(&f, &big, true);
-	assert_int_equal(f.n, 7);
-	cflags_build(&f, &small, false);
+	cflags_build(&f, &big, true, true);
+	assert_int_equal(f.n, 8);
+	cflags_build(&f, &small, false, false);
 	assert_int_equal(f.n, 2);
 	assert_string_equal(f.argv[0], "-DEXECCOUNT_BY_COMM");
 	assert_string_equal(f.argv[1], "-DEXECCOUNT_MAX_KEYS=9");
