@@ -317,6 +317,9 @@ def run_row(args, row, shipped, top, n):
         textfile = None
         if "--textfile" in argv[:-1]:
             textfile = argv[argv.index("--textfile") + 1]
+        cache_dir = None
+        if "--cache-dir" in argv[:-1]:
+            cache_dir = argv[argv.index("--cache-dir") + 1]
         before = snapshot(work)
         state = etest.KernelState() if want_rc != 64 else None
         with etest.Tool(args.tool, argv, prefix=fx.prefix, cwd=work) as t:
@@ -354,11 +357,25 @@ def run_row(args, row, shipped, top, n):
         allowed = set()
         if want_rc == 0 and textfile is not None:
             allowed = {os.path.relpath(os.path.join(work, textfile), work)}
+        if want_rc == 0 and cache_dir is not None:
+            # an accepted --cache-dir is made (its last component) and gets the compiled probe
+            rel = os.path.relpath(os.path.join(work, cache_dir), work)
+            allowed |= {p for p in changed if p == rel or p.startswith(rel + os.sep)}
         wrong = [f"{p}: {describe_kind(before.get(p))} -> {describe_kind(after.get(p))}"
                  for p in changed if p not in allowed]
         if wrong:
             problems.append("expected no file created, removed or replaced in its directory; "
                             "changed: " + "; ".join(wrong))
+        if want_rc == 0 and cache_dir is not None:
+            p = os.path.join(work, cache_dir)
+            st = os.lstat(p) if os.path.lexists(p) else None
+            entries = sorted(os.listdir(p)) if st and stat.S_ISDIR(st.st_mode) else []
+            if not (st and stat.S_ISDIR(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o755
+                    and len(entries) == 1 and re.fullmatch(r"[0-9a-f]{64}\.probe", entries[0])):
+                problems.append(f"expected --cache-dir {cache_dir} made (mode 0755) with the "
+                                f"compiled probe in it, one <64 hex>.probe, got "
+                                f"{'nothing' if st is None else stat.filemode(st.st_mode)} "
+                                f"{entries}")
         if want_rc == 0 and textfile is not None:
             p = os.path.join(work, textfile)
             if not os.path.isfile(p):
@@ -385,7 +402,7 @@ def test(args):
     rows = parse_rows(doc_path(args))
     check_coverage(rows, help_options(args.tool))
     rc, shipped, err = etest.run_tool(args.tool, ["--print-probe"])
-    etest.check(rc == 0 and "BPF_PERCPU_HASH(counts," in shipped,
+    etest.check(rc == 0 and "struct execcount_value, counts," in shipped,
                 "--print-probe: expected exit 0 and the probe\n"
                 + etest.describe_run([args.tool, "--print-probe"], rc, shipped[:500], err))
     top = tempfile.mkdtemp(prefix="etest-bad-input-")
