@@ -26,10 +26,11 @@ int cache_key_text(const struct cache_key_input *in, char *buf, size_t len)
 
 	sha256(in->source, in->source_len, digest);
 	sha256_hex(digest, hex);
-	n = snprintf(buf, len,
-		     "bcc-execcount %s\nlibbcc %s\nkernel %s\nbuild %s\nmachine %s\nheaders %s\nversion_code %s\nprobe sha256:%s\n",
-		     in->tool_version, in->libbcc_version, in->release, in->build, in->machine,
-		     in->headers, in->version_code, hex);
+	n = snprintf(
+		buf, len,
+		"bcc-execcount %s\nlibbcc %s\nkernel %s\nbuild %s\nmachine %s\nheaders %s\nversion_code %s\nprobe sha256:%s\n",
+		in->tool_version, in->libbcc_version, in->release, in->build, in->machine,
+		in->headers, in->version_code, hex);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	at = n;
@@ -75,13 +76,18 @@ int cache_open(struct cache *cache, const char *dir, bool explicit_dir)
 
 	cache->usable = false;
 	if (snprintf(cache->dir, sizeof(cache->dir), "%s", dir) >= (int)sizeof(cache->dir)) {
-		log_msg("cache directory %.64s...: path too long -- choose a shorter --cache-dir", dir);
+		log_msg("cache directory %.64s...: path too long -- choose a shorter --cache-dir",
+			dir);
 		return explicit_dir ? -ENAMETOOLONG : 0;
 	}
-	if (mkdir(dir, 0755) && errno != EEXIST) {
+	/* made readable by all whatever the umask: a user with CAP_BPF may read root's entries */
+	if (mkdir(dir, 0755) == 0) {
+		chmod(dir, 0755);
+	} else if (errno != EEXIST) {
 		err = -errno;
 		if (!explicit_dir) {
-			log_verbose("cache: unavailable: cannot create %s: %s", dir, strerror(-err));
+			log_verbose("cache: unavailable: cannot create %s: %s", dir,
+				    strerror(-err));
 			return 0;
 		}
 		log_msg("cache directory %s unusable: cannot create it: %s -- its parent must exist and be writable",
@@ -96,8 +102,9 @@ int cache_open(struct cache *cache, const char *dir, bool explicit_dir)
 			log_msg("cache directory %s %s: a symbolic link%s -- name the directory itself, %s",
 				dir, what, then, fix);
 		else
-			log_msg("cache directory %s %s: %s%s -- it must be a directory, %s", dir, what,
-				err == -ENOTDIR ? "not a directory" : strerror(-err), then, fix);
+			log_msg("cache directory %s %s: %s%s -- it must be a directory, %s", dir,
+				what, err == -ENOTDIR ? "not a directory" : strerror(-err), then,
+				fix);
 		return explicit_dir ? err : 0;
 	}
 	err = fstat(fd, &st) ? -errno : 0;
@@ -215,10 +222,13 @@ int cache_describe(const char *dir, char *buf, size_t len)
 	struct dirent *d;
 	struct stat st;
 	DIR *dp;
+	int err;
 
 	if (lstat(dir, &st)) {
-		snprintf(buf, len, "%s: %s (made at the first start)", dir, strerror(errno));
-		return errno == ENOENT ? 0 : -errno;
+		err = -errno;
+		snprintf(buf, len, "%s: %s%s", dir, strerror(-err),
+			 err == -ENOENT ? " (made at the first start)" : "");
+		return err == -ENOENT ? 0 : err;
 	}
 	if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
 		snprintf(buf, len, "%s: %s", dir,
@@ -231,15 +241,17 @@ int cache_describe(const char *dir, char *buf, size_t len)
 	}
 	dp = opendir(dir);
 	if (!dp) {
-		snprintf(buf, len, "%s: %s", dir, strerror(errno));
-		return -errno;
+		err = -errno;
+		snprintf(buf, len, "%s: %s", dir, strerror(-err));
+		return err;
 	}
 	while ((d = readdir(dp))) {
 		size_t n = strlen(d->d_name);
 
 		if (n == SHA256_HEX_LEN + strlen(CACHE_SUFFIX) &&
 		    strcmp(d->d_name + SHA256_HEX_LEN, CACHE_SUFFIX) == 0 &&
-		    fstatat(dirfd(dp), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		    fstatat(dirfd(dp), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode)) {
 			entries++;
 			bytes += st.st_size;
 		}

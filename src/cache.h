@@ -21,16 +21,16 @@
 #include "sha256.h"
 
 #define CACHE_DEFAULT_DIR "/var/cache/bcc-execcount"
-#define CACHE_SUFFIX ".probe"
+#define CACHE_SUFFIX	  ".probe"
 
 /* What a compile depends on: any change gives another key. */
 struct cache_key_input {
 	const char *tool_version;
 	const char *libbcc_version;
-	const char *release; /* uname -r */
-	const char *build;   /* uname -v: two builds of one release differ */
-	const char *machine; /* uname -m */
-	const char *headers; /* the kernel headers asked for (-k, BCC_KERNEL_SOURCE), or "" */
+	const char *release;	  /* uname -r */
+	const char *build;	  /* uname -v: two builds of one release differ */
+	const char *machine;	  /* uname -m */
+	const char *headers;	  /* the kernel headers asked for (-k, BCC_KERNEL_SOURCE), or "" */
 	const char *version_code; /* BCC_LINUX_VERSION_CODE (libbcc's kern_version), or "" */
 	const char *const *cflags;
 	int ncflags;
@@ -54,11 +54,12 @@ struct cache {
 };
 
 /*
- * Make dir (if missing) and check it.  explicit_dir: the user named it, so
- * a problem is an error (logged; a negative errno returned, the caller
- * exits); otherwise a problem is logged as a warning (unless it is only
- * that the parent directory does not exist: said with --verbose) and the
- * cache is left unusable, returning 0.
+ * Make dir (if missing, mode 0755 whatever the umask) and check it.
+ * explicit_dir: the user named it, so a problem is an error (logged; a
+ * negative errno returned, the caller exits).  Otherwise (the default
+ * directory) the cache is left unusable and 0 returned: a directory that
+ * exists but is unsafe is a warning; one that cannot be made (no parent, a
+ * read-only /var, a user without root's write access) only a --verbose line.
  */
 int cache_open(struct cache *cache, const char *dir, bool explicit_dir);
 
@@ -68,8 +69,7 @@ void cache_entry_path(const struct cache *cache, const char *key, char *path);
 /*
  * The entry for key, checked and parsed into img (zeroed by the caller;
  * image_free() it).  0: a hit.  -ENOENT: none.  -EINVAL: there is one, but
- * it was refused (the reason is logged).  Other negative errnos: it could
- * not be read (logged).
+ * it was refused or could not be read (the reason is logged).
  */
 int cache_load(const struct cache *cache, const char *key, struct probe_image *img);
 

@@ -47,13 +47,16 @@ static bool references_valid(const struct image_insn *insns, uint32_t n, uint32_
 	for (uint32_t i = 0; i < n; i++) {
 		if (insns[i].code != INSN_LD_IMM64)
 			continue;
-		if (i + 1 == n)
+		/* the second half carries only the upper 32 bits (none for a table) */
+		if (i + 1 == n || insns[i + 1].code || insns[i + 1].regs || insns[i + 1].off)
+			return false;
+		if (src_reg(&insns[i]) == PSEUDO_MAP_FD && insns[i + 1].imm)
 			return false;
 		if (src_reg(&insns[i]) != 0 &&
 		    (src_reg(&insns[i]) != PSEUDO_MAP_FD || insns[i].imm < 0 ||
 		     (uint32_t)insns[i].imm >= ntables))
 			return false;
-		i++; /* the second half carries the upper 32 bits */
+		i++;
 	}
 	return true;
 }
@@ -64,6 +67,8 @@ int image_add_prog(struct probe_image *img, const char *name, const void *insns,
 	struct image_prog *prog;
 	uint32_t n = bytes / sizeof(struct image_insn);
 
+	if (!*name)
+		return -EINVAL;
 	if (img->nprogs == IMAGE_PROGS_MAX || n > IMAGE_INSNS_MAX ||
 	    bytes % sizeof(struct image_insn) || strlen(name) >= IMAGE_NAME_MAX)
 		return -E2BIG;
@@ -76,8 +81,12 @@ int image_add_prog(struct probe_image *img, const char *name, const void *insns,
 		struct image_insn *insn = &prog->insns[i];
 		uint32_t t;
 
-		if (insn->code != INSN_LD_IMM64 || src_reg(insn) != PSEUDO_MAP_FD)
+		if (insn->code != INSN_LD_IMM64)
 			continue;
+		if (src_reg(insn) != PSEUDO_MAP_FD) {
+			i++; /* its second half */
+			continue;
+		}
 		for (t = 0; t < img->ntables && fds[t] != insn->imm; t++)
 			;
 		if (t == img->ntables) {
@@ -86,6 +95,7 @@ int image_add_prog(struct probe_image *img, const char *name, const void *insns,
 			return -ENOTSUP;
 		}
 		insn->imm = (int32_t)t;
+		i++;
 	}
 	if (!references_valid(prog->insns, n, img->ntables)) {
 		free(prog->insns);
@@ -105,9 +115,13 @@ struct image_insn *image_relocate(const struct image_prog *prog, const int *fds)
 	if (!out)
 		return NULL;
 	memcpy(out, prog->insns, prog->ninsns * sizeof(*out));
-	for (uint32_t i = 0; i < prog->ninsns; i++)
-		if (out[i].code == INSN_LD_IMM64 && src_reg(&out[i]) == PSEUDO_MAP_FD)
+	for (uint32_t i = 0; i < prog->ninsns; i++) {
+		if (out[i].code != INSN_LD_IMM64)
+			continue;
+		if (src_reg(&out[i]) == PSEUDO_MAP_FD)
 			out[i].imm = fds[out[i].imm];
+		i++; /* the second half: the upper 32 bits */
+	}
 	return out;
 }
 
@@ -251,8 +265,7 @@ int image_parse(struct probe_image *img, const unsigned char *buf, size_t len, c
 		return -EINVAL;
 	*why = "compiled for another configuration than its name says";
 	key_len = get_u32(&r);
-	if (key_len != strlen(key) || (size_t)(r.end - r.p) < key_len ||
-	    memcmp(r.p, key, key_len))
+	if (key_len != strlen(key) || (size_t)(r.end - r.p) < key_len || memcmp(r.p, key, key_len))
 		return -EINVAL;
 	r.p += key_len;
 

@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IMAGE_NAME_MAX 64	/* table and function names (BPF's own are 16) */
-#define IMAGE_TABLES_MAX 64
-#define IMAGE_PROGS_MAX 64
-#define IMAGE_INSNS_MAX 1000000 /* BPF_COMPLEXITY_LIMIT_INSNS */
+#define IMAGE_NAME_MAX	  64 /* table and function names (BPF's own are 16) */
+#define IMAGE_TABLES_MAX  64
+#define IMAGE_PROGS_MAX	  64
+#define IMAGE_INSNS_MAX	  1000000 /* BPF_COMPLEXITY_LIMIT_INSNS */
 #define IMAGE_LICENSE_MAX 128
 
 /* struct bpf_insn, without the kernel header */
@@ -56,8 +56,9 @@ const struct image_prog *image_prog(const struct probe_image *img, const char *n
 
 /*
  * Add a function whose instructions refer to tables by file descriptor:
- * fds[i] is table i's.  Each reference becomes the index.  -E2BIG (too many
- * functions or instructions), -ENOMEM, or -ENOTSUP: an instruction this
+ * fds[i] is table i's.  Each reference becomes the index.  -EINVAL (no
+ * name), -E2BIG (too many functions or instructions, too long a name),
+ * -ENOMEM, or -ENOTSUP: an instruction this
  * format cannot carry (a reference to an fd that is no table's, global data,
  * BTF ids, function pointers): such a probe is compiled every time.
  */

@@ -9,14 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SHA256_LEN 32
+#define SHA256_LEN     32
 #define SHA256_HEX_LEN (2 * SHA256_LEN)
 
 struct sha256 {
 	uint32_t h[8];
 	uint64_t len; /* bytes hashed so far */
 	unsigned char block[64];
-	size_t fill;  /* bytes in block */
+	size_t fill; /* bytes in block */
 };
 
 void sha256_init(struct sha256 *s);
