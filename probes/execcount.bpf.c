@@ -80,11 +80,8 @@ struct execcount_value {
  * measured 35-40% cheaper per exec with two CPUs on one key (docs/design.md).
  * The host sums the CPUs' values.  The adds stay atomic all the same: free
  * when uncontended, and right whatever context an edited probe adds from.
- * Not preallocated: the kernel takes memory for the keys that come, not for
- * EXECCOUNT_MAX_KEYS of them on every CPU at start (6 ms of every start here).
  */
-BPF_F_TABLE("percpu_hash", struct execcount_key, struct execcount_value, counts,
-	    EXECCOUNT_MAX_KEYS, BPF_F_NO_PREALLOC);
+BPF_PERCPU_HASH(counts, struct execcount_key, struct execcount_value, EXECCOUNT_MAX_KEYS);
 
 /* Counters about the counting itself. */
 struct execcount_stats {

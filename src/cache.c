@@ -28,9 +28,9 @@ int cache_key_text(const struct cache_key_input *in, char *buf, size_t len)
 	sha256_hex(digest, hex);
 	n = snprintf(
 		buf, len,
-		"bcc-execcount %s\nlibbcc %s\nkernel %s\nbuild %s\nmachine %s\nheaders %s\nversion_code %s\nprobe sha256:%s\n",
+		"bcc-execcount %s\nlibbcc %s\nkernel %s\nbuild %s\nmachine %s\nheaders %s\nenv %s\nprobe sha256:%s\n",
 		in->tool_version, in->libbcc_version, in->release, in->build, in->machine,
-		in->headers, in->version_code, hex);
+		in->headers, in->env, hex);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	at = n;
@@ -53,7 +53,11 @@ int cache_key_text(const struct cache_key_input *in, char *buf, size_t len)
 static const char *unsafe(const struct stat *st, char *why, size_t len)
 {
 	if (st->st_uid != 0 && st->st_uid != geteuid()) {
-		snprintf(why, len, "owned by uid %u, not root", (unsigned int)st->st_uid);
+		if (geteuid() == 0)
+			snprintf(why, len, "owned by uid %u, not root", (unsigned int)st->st_uid);
+		else
+			snprintf(why, len, "owned by uid %u, neither root nor uid %u",
+				 (unsigned int)st->st_uid, (unsigned int)geteuid());
 		return why;
 	}
 	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
@@ -70,8 +74,10 @@ int cache_open(struct cache *cache, const char *dir, bool explicit_dir)
 	const char *what = explicit_dir ? "unusable" : "ignored";
 	const char *then = explicit_dir ? "" : ", compiling every time";
 	const char *fix = explicit_dir ? "or choose another --cache-dir" : "or remove it";
+	bool made = false;
 	char why[64];
 	struct stat st;
+	size_t len;
 	int fd, err;
 
 	cache->usable = false;
@@ -80,9 +86,12 @@ int cache_open(struct cache *cache, const char *dir, bool explicit_dir)
 			dir);
 		return explicit_dir ? -ENAMETOOLONG : 0;
 	}
-	/* made readable by all whatever the umask: a user with CAP_BPF may read root's entries */
+	/* "link/" would make O_NOFOLLOW follow link: the name without its trailing slashes */
+	for (len = strlen(cache->dir); len > 1 && cache->dir[len - 1] == '/'; len--)
+		cache->dir[len - 1] = '\0';
+	dir = cache->dir;
 	if (mkdir(dir, 0755) == 0) {
-		chmod(dir, 0755);
+		made = true;
 	} else if (errno != EEXIST) {
 		err = -errno;
 		if (!explicit_dir) {
@@ -99,7 +108,7 @@ int cache_open(struct cache *cache, const char *dir, bool explicit_dir)
 	if (fd < 0) {
 		err = -errno;
 		if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
-			log_msg("cache directory %s %s: a symbolic link%s -- name the directory itself, %s",
+			log_msg("cache directory %s %s: a symbolic link%s -- it must be a directory itself, %s",
 				dir, what, then, fix);
 		else
 			log_msg("cache directory %s %s: %s%s -- it must be a directory, %s", dir,
@@ -107,6 +116,9 @@ int cache_open(struct cache *cache, const char *dir, bool explicit_dir)
 				fix);
 		return explicit_dir ? err : 0;
 	}
+	/* made readable by all whatever the umask (a user with CAP_BPF may read root's entries) */
+	if (made && fchmod(fd, 0755))
+		log_verbose("cache: chmod 0755 %s: %s", dir, strerror(errno));
 	err = fstat(fd, &st) ? -errno : 0;
 	close(fd);
 	if (err || unsafe(&st, why, sizeof(why))) {

@@ -12,8 +12,7 @@
 #include <stdint.h>
 
 /*
- * counts, a per-CPU hash (BPF_PERCPU_HASH, or BPF_F_TABLE("percpu_hash", ...)
- * with flags) from struct execcount_key to struct execcount_value: the
+ * BPF_PERCPU_HASH(counts, struct execcount_key, struct execcount_value): the
  * key's layout is keys.h's key_layout_init() for the -D EXECCOUNT_BY_*
  * settings; the value, one per possible CPU, is this.
  */

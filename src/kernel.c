@@ -269,3 +269,26 @@ int kernel_headers_find(struct headers_info *info)
 	}
 	return -ENOENT;
 }
+
+int kernel_headers_identity(char *buf, size_t len)
+{
+	struct headers_info info;
+	char real[PATH_MAX], build[PATH_MAX], real_build[PATH_MAX] = "";
+	struct stat st;
+
+	if (kernel_headers_find(&info)) {
+		snprintf(buf, len, "none");
+		return -ENOENT;
+	}
+	if (!realpath(info.path, real))
+		snprintf(real, sizeof(real), "%s", info.path);
+	/* the generated half, which Debian ships apart: linked anew, it changes too */
+	snprintf(build, sizeof(build), "/lib/modules/%s/build", info.release);
+	if (!info.from_env && !realpath(build, real_build))
+		real_build[0] = '\0';
+	if (stat(real, &st))
+		memset(&st, 0, sizeof(st));
+	snprintf(buf, len, "%s %s %llu:%llu %lld", real, real_build, (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino, (long long)st.st_mtime);
+	return 0;
+}

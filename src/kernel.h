@@ -69,4 +69,12 @@ struct headers_info {
  */
 int kernel_headers_find(struct headers_info *info);
 
+/*
+ * Which headers tree a compile would use, as a line for the cache key: its
+ * real path (and the build tree's, which Debian ships apart), device, inode
+ * and mtime, so that headers linked or installed anew make another key; or
+ * "none" (-ENOENT) when there are none.
+ */
+int kernel_headers_identity(char *buf, size_t len);
+
 #endif

@@ -275,6 +275,9 @@ static int emit(struct counter *c, bool final)
 {
 	struct config view = *c->cfg; /* with the rows this block shows */
 	struct timespec now;
+	char *block = NULL;
+	size_t block_len = 0;
+	FILE *mem, *out;
 	int err;
 
 	err = probe_read_counts(c->probe, &c->layout, &c->cur);
@@ -313,11 +316,32 @@ static int emit(struct counter *c, bool final)
 		name_rows(c, view.top ? view.top : c->cur.len);
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
+	/*
+	 * The block is rendered in memory and written at once: stdout is line
+	 * buffered (each interval must reach a pipe at once), and a write per row
+	 * was half the tool's CPU with 1,000 keys (docs/performance.md).  A
+	 * terminal redrawn in place gets its whole screen in one write too.
+	 */
+	mem = open_memstream(&block, &block_len);
+	out = mem ? mem : stdout;
 	errno = 0;
 	if (c->live)
-		output_live(&view, stdout, &c->cur, &now, final, c->hook_kind);
+		output_live(&view, out, &c->cur, &now, final, c->hook_kind);
 	else
-		output_rows(&view, stdout, &c->cur, &now, final);
+		output_rows(&view, out, &c->cur, &now, final);
+	if (mem) {
+		err = fclose(mem) ? -ENOMEM : 0;
+		errno = 0;
+		if (!err) {
+			fwrite(block, 1, block_len, stdout);
+			fflush(stdout);
+		}
+		free(block);
+		if (err) {
+			log_msg("out of memory rendering %zu rows", c->cur.len);
+			return err;
+		}
+	}
 	return stdout_status();
 }
 
@@ -424,43 +448,64 @@ static int headers_check(void)
 	return EX_OK;
 }
 
+/* The environment libbcc and clang read while compiling: part of the cache key. */
+static void compile_env(char *buf, size_t len)
+{
+	static const char *const names[] = { "BCC_KERNEL_SOURCE", "BCC_LINUX_VERSION_CODE",
+					     "BCC_KERNEL_MODULES_SUFFIX", "ARCH", "CPATH",
+					     "C_INCLUDE_PATH" };
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && at < len; i++) {
+		const char *v = getenv(names[i]);
+
+		if (v)
+			at += snprintf(buf + at, len - at, "%s%s=%s", at ? " " : "", names[i], v);
+	}
+}
+
 /*
  * The probe compiled, with its tables created: loaded from the cache when it
  * holds this very build (no clang, no LLVM in the process), else compiled by
- * clang through libbcc and stored for the next start.  Returns an exit code.
+ * clang through libbcc.  key (KEY_MAX bytes) is the cache key, and *store
+ * says whether to keep the compile in the cache once the probe has proved
+ * itself (the caller does).  Returns an exit code.
  */
+#define KEY_MAX 8192
 static int probe_get(const struct config *cfg, const struct cache *cache,
 		     const struct probe_source *src, const struct hooks *hooks, struct probe **probe,
-		     struct timespec *stage)
+		     struct timespec *stage, char *key, bool *store)
 {
 	struct probe_image img = { 0 };
 	struct cflags cflags;
-	struct cache_key_input in;
 	struct utsname u;
-	char key[8192], path[PATH_MAX];
-	const char *headers = getenv("BCC_KERNEL_SOURCE");
-	const char *version_code = getenv("BCC_LINUX_VERSION_CODE");
+	char path[PATH_MAX], headers[2 * PATH_MAX + 64], env[4096], libbcc[PATH_MAX + 64];
 	bool cacheable = cache->usable;
 	int err, rc;
 
+	*store = false;
 	cflags_build(&cflags, cfg, hooks->kind == HOOK_KPROBE, hooks->syscall_wrapper);
 	for (int i = 0; i < cflags.n; i++)
 		log_verbose("cflag: %s", cflags.argv[i]);
 	if (cacheable) {
 		uname(&u);
-		in = (struct cache_key_input){ .tool_version = EXECCOUNT_VERSION,
-					       .libbcc_version = probe_libbcc_version(),
-					       .release = u.release,
-					       .build = u.version,
-					       .machine = u.machine,
-					       .headers = headers ? headers : "",
-					       .version_code = version_code ? version_code : "",
-					       .cflags = cflags.argv,
-					       .ncflags = cflags.n,
-					       .source = src->text,
-					       .source_len = src->len };
-		if (cache_key_text(&in, key, sizeof(key))) {
-			log_verbose("cache: not used: these settings make too long a key");
+		kernel_headers_identity(headers, sizeof(headers));
+		compile_env(env, sizeof(env));
+		probe_libbcc_identity(libbcc, sizeof(libbcc));
+		if (cache_key_text(&(struct cache_key_input){ .tool_version = EXECCOUNT_VERSION,
+							      .libbcc_version = libbcc,
+							      .release = u.release,
+							      .build = u.version,
+							      .machine = u.machine,
+							      .headers = headers,
+							      .env = env,
+							      .cflags = cflags.argv,
+							      .ncflags = cflags.n,
+							      .source = src->text,
+							      .source_len = src->len },
+				   key, KEY_MAX)) {
+			log_verbose("cache: not used: a setting is too long for the key, or holds a newline");
 			cacheable = false;
 		}
 	}
@@ -471,13 +516,18 @@ static int probe_get(const struct config *cfg, const struct cache *cache,
 			log_verbose("cache: hit %s", path);
 			err = probe_from_image(probe, &img);
 			image_free(&img);
-			if (err)
-				return err == -EPERM ? EX_NOPERM : EXIT_FAILURE;
-			stage_done("cache", stage);
-			return EX_OK;
-		}
-		if (err == -ENOENT)
+			if (err == -EPERM)
+				return EX_NOPERM;
+			if (err == 0) {
+				stage_done("cache", stage);
+				return EX_OK;
+			}
+			/* what libbcc made, the image could not make again: compile, keep nothing */
+			log_msg("cache entry %s could not be loaded -- compiling the probe", path);
+			cacheable = false;
+		} else if (err == -ENOENT) {
 			log_verbose("cache: miss %s", path);
+		}
 	} else if (cfg->no_cache) {
 		log_verbose("cache: off (--no-cache)");
 	}
@@ -489,8 +539,9 @@ static int probe_get(const struct config *cfg, const struct cache *cache,
 	if (err)
 		return err == -EINVAL ? EX_DATAERR : err == -ENOENT ? EX_UNAVAILABLE : EXIT_FAILURE;
 	stage_done("compile", stage);
-	if (cacheable)
-		cache_store(cache, key, probe_image(*probe));
+	*store = cacheable && probe_cacheable(*probe);
+	if (cacheable && !*store)
+		log_verbose("cache: not stored: the probe has tables a start from the cache could not make the same (pinned, or of a type needing BTF)");
 	return EX_OK;
 }
 
@@ -498,6 +549,8 @@ static int run(const struct config *cfg)
 {
 	struct probe_source src = { 0 };
 	struct cache cache = { .usable = false };
+	char key[KEY_MAX];
+	bool store = false;
 	struct hooks hooks = { 0 };
 	struct counter c = { .cfg = cfg };
 	const char *fns[HOOKS_MAX], *hook_names[HOOKS_MAX];
@@ -575,7 +628,7 @@ static int run(const struct config *cfg)
 		goto out;
 
 	/* The probe: from the cache, or compiled (-D settings); the tables are created here. */
-	rc = probe_get(cfg, &cache, &src, &hooks, &c.probe, &stage);
+	rc = probe_get(cfg, &cache, &src, &hooks, &c.probe, &stage, key, &store);
 	if (rc != EX_OK)
 		goto out;
 	key_layout_init(&c.layout, cfg->by_mask);
@@ -618,6 +671,11 @@ static int run(const struct config *cfg)
 		goto out_detach;
 	}
 	stage_done("self-test", &stage);
+	/* a compile that was checked, loaded, attached and seen counting: kept for the next start */
+	if (store) {
+		cache_store(&cache, key, probe_image(c.probe));
+		stage_done("store", &stage);
+	}
 	if (stop_signal)
 		goto out_detach;
 

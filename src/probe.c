@@ -36,6 +36,7 @@ struct probe {
 	 * lines).  From the cache: NULL, the image's bare instructions.
 	 */
 	void *module;
+	bool cacheable; /* the image can make what the module made */
 	struct probe_image img;
 	int table_fds[IMAGE_TABLES_MAX]; /* one per img.tables[], -1 until open */
 	struct {
@@ -57,6 +58,30 @@ struct probe {
 const char *probe_libbcc_version(void)
 {
 	return LIBBCC_VERSION;
+}
+
+int probe_libbcc_identity(char *buf, size_t len)
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	const char *slash;
+	struct stat st;
+	Dl_info info;
+
+	/* libbcc proper lies beside libbcc_bpf, which is mapped: both come in one package */
+	if (!dladdr((void *)bcc_prog_load, &info) || !info.dli_fname ||
+	    !(slash = strrchr(info.dli_fname, '/'))) {
+		snprintf(buf, len, "%s", LIBBCC_VERSION);
+		return -ENOENT;
+	}
+	snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - info.dli_fname), info.dli_fname,
+		 LIBBCC_SONAME);
+	if (!realpath(path, real) || stat(real, &st)) {
+		snprintf(buf, len, "%s", LIBBCC_VERSION);
+		return -ENOENT;
+	}
+	snprintf(buf, len, "%s %s %lld bytes %lld", LIBBCC_VERSION, real, (long long)st.st_size,
+		 (long long)st.st_mtime);
+	return 0;
 }
 
 /*
@@ -111,16 +136,18 @@ int probe_compiler_load(void)
 		SYM(func_load, bcc_func_load),
 #undef SYM
 	};
-	static void *lib;
+	static int loaded; /* 1 loaded, or the negative errno it failed with */
+	void *lib;
 
-	if (lib)
-		return 0;
+	if (loaded)
+		return loaded < 0 ? loaded : 0;
+	loaded = -ENOENT;
 	/* never closed: LLVM does not take well to being unloaded */
 	lib = dlopen(LIBBCC_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!lib) {
-		log_msg("cannot load %s to compile the probe: %s -- install libbpfcc (Debian, Ubuntu)",
+		log_msg("cannot load %s, which compiles the probe: %s -- install libbpfcc (Debian, Ubuntu)",
 			LIBBCC_SONAME, dlerror());
-		return -ENOENT;
+		return loaded;
 	}
 	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
 		void *fn = dlsym(lib, syms[i].name);
@@ -128,12 +155,11 @@ int probe_compiler_load(void)
 		if (!fn) {
 			log_msg("%s has no %s: %s -- libbcc 0.25 or later is needed", LIBBCC_SONAME,
 				syms[i].name, dlerror());
-			dlclose(lib);
-			lib = NULL;
-			return -ENOENT;
+			return loaded;
 		}
 		memcpy((char *)&bcc + syms[i].offset, &fn, sizeof(fn));
 	}
+	loaded = 1;
 	return 0;
 }
 
@@ -204,6 +230,22 @@ static void contract_fds(struct probe *probe)
 	probe->self_fd = table_fd(probe, CONTRACT_SELF_TABLE);
 }
 
+/* A table bcc_create_map() makes from its sizes alone, as libbcc did. */
+static bool table_type_plain(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* The module's tables and functions as an image; its tables' fds duplicated into the probe. */
 static int image_from_module(struct probe *probe, void *module)
 {
@@ -229,6 +271,9 @@ static int image_from_module(struct probe *probe, void *module)
 		t->value_size = bcc.table_leaf_size(module, i);
 		t->max_entries = bcc.table_max_entries(module, i);
 		t->flags = bcc.table_flags(module, i);
+		/* tables that need more than their sizes to be made again (BTF, an inner map, pins) */
+		if (!table_type_plain(t->type))
+			probe->cacheable = false;
 		fds[i] = bcc.table_fd(module, i);
 		img->ntables++;
 		/* the module closes its own fds when destroyed: the tables live on in these */
@@ -293,9 +338,14 @@ int probe_compile(struct probe **out, const char *source, size_t len, const char
 		return -EINVAL;
 	}
 	probe->module = module;
+	/* a pinned table is opened by libbcc from bpffs: the image would make a new one */
+	probe->cacheable = !memmem(source, len, "_PINNED", 7);
 	err = image_from_module(probe, module);
 	if (err) {
-		if (err != -ENOTSUP)
+		if (err == -E2BIG)
+			log_msg("probe %s: more than %d tables or functions, or a name of %d bytes or more -- bcc-execcount loads at most that",
+				name, IMAGE_TABLES_MAX, IMAGE_NAME_MAX);
+		else if (err != -ENOTSUP)
 			log_msg("probe %s: reading what libbcc compiled: %s", name, strerror(-err));
 		probe_destroy(probe);
 		return err == -ENOTSUP ? -EINVAL : err;
@@ -342,6 +392,11 @@ int probe_from_image(struct probe **out, struct probe_image *img)
 const struct probe_image *probe_image(const struct probe *probe)
 {
 	return &probe->img;
+}
+
+bool probe_cacheable(const struct probe *probe)
+{
+	return probe->cacheable;
 }
 
 static int check_table(struct probe *probe, const char *table, int type, size_t key,

@@ -12,6 +12,7 @@
 #ifndef EXECCOUNT_PROBE_H
 #define EXECCOUNT_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -44,8 +45,9 @@ int probe_compile(struct probe **out, const char *source, size_t len, const char
  */
 int probe_from_image(struct probe **out, struct probe_image *img);
 
-/* The image, to be kept in the cache. */
+/* The image, to be kept in the cache; only if probe_cacheable(): a compile whose tables a hit could make the same. */
 const struct probe_image *probe_image(const struct probe *probe);
+bool probe_cacheable(const struct probe *probe);
 
 /*
  * Every table the host reads, with the sizes it expects (the counts key as
@@ -83,5 +85,13 @@ int probe_read_counts(struct probe *probe, const struct key_layout *layout, stru
 void probe_destroy(struct probe *probe);
 
 const char *probe_libbcc_version(void);
+
+/*
+ * The libbcc that would compile, for the cache key: the version built
+ * against, and the real path, size and mtime of libbcc.so.0 (found beside
+ * the mapped libbcc_bpf, without loading it).  0, or -ENOENT with only the
+ * version in buf.
+ */
+int probe_libbcc_identity(char *buf, size_t len);
 
 #endif

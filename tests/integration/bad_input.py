@@ -402,7 +402,7 @@ def test(args):
     rows = parse_rows(doc_path(args))
     check_coverage(rows, help_options(args.tool))
     rc, shipped, err = etest.run_tool(args.tool, ["--print-probe"])
-    etest.check(rc == 0 and "struct execcount_value, counts," in shipped,
+    etest.check(rc == 0 and "BPF_PERCPU_HASH(counts," in shipped,
                 "--print-probe: expected exit 0 and the probe\n"
                 + etest.describe_run([args.tool, "--print-probe"], rc, shipped[:500], err))
     top = tempfile.mkdtemp(prefix="etest-bad-input-")

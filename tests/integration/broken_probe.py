@@ -73,7 +73,7 @@ def test(args):
 
         # every `counts` renamed, comments too, so only the tool can name it in its message
         renamed, n = re.subn(r"\bcounts\b", "tallies", shipped)
-        etest.check(n >= 2 and "struct execcount_value, tallies," in renamed,
+        etest.check(n >= 2 and "BPF_PERCPU_HASH(tallies," in renamed,
                     "expected the probe to declare and use a table `counts`")
         path = os.path.join(tmp, "no-table.c")
         etest.write_text(path, renamed)

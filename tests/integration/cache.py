@@ -45,8 +45,6 @@ holds neither libLLVM nor libbcc.so.0 (libbcc_bpf is fine), on a miss it holds t
   /var hidden (the default directory's parent missing) the run is uncached without a word, and
   --verbose says why in a `cache: ` line.
 
-(A hit needing no kernel headers is kernel_setup's test_cache_hit_without_headers: /lib/modules
-hidden under a tmpfs in a mount namespace, which leaves the key, with no -k, unchanged.)
 """
 import os
 import re

@@ -266,9 +266,8 @@ static void test_builtin(void **state)
 					 "\tcall->active = 0;\n\tcount_call("));
 	assert_non_null(strstr(src.text, "int execve_kprobe("));
 	assert_non_null(strstr(src.text, "int execve_tracepoint("));
-	assert_non_null(strstr(src.text, "BPF_F_TABLE(\"percpu_hash\", struct execcount_key, "
-					 "struct execcount_value, counts,\n\t    EXECCOUNT_MAX_KEYS, "
-					 "BPF_F_NO_PREALLOC);"));
+	assert_non_null(strstr(src.text, "BPF_PERCPU_HASH(counts, struct execcount_key, "
+					 "struct execcount_value, EXECCOUNT_MAX_KEYS);"));
 	/* freeing the built-in copy frees nothing */
 	source_free(&src);
 	assert_ptr_equal(src.text, execcount_probe);
