@@ -198,8 +198,9 @@ static void term_text(FILE *out, const char *text, int width)
 		}
 		cols++;
 	}
-	while (cols++ < width)
-		fputc(' ', out);
+	/* the padding in one call, not a call per column: it is most of a row */
+	if (cols < width)
+		fprintf(out, "%*s", width - cols, "");
 }
 
 /* The fixed-width key columns come first (in --by order), then the numbers, then CGROUP and EXE. */

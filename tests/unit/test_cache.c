@@ -1625,7 +1625,7 @@ static void test_open_refuses_owner(void **state)
 	if (geteuid() != 0) {
 		print_message("skipped: not root, so no directory can be given to uid %d\n",
 			      NOBODY);
-		return;
+		skip();
 	}
 	assert_int_equal(mkdir(fx->cdir, 0755), 0);
 	assert_int_equal(chown(fx->cdir, NOBODY, NOBODY), 0);
@@ -2059,7 +2059,7 @@ static void test_load_refuses_owner(void **state)
 
 	if (geteuid() != 0) {
 		print_message("skipped: not root, so no entry can be given to uid %d\n", NOBODY);
-		return;
+		skip();
 	}
 	open_cache(fx);
 	store_good(fx, KEY, path);
