@@ -319,7 +319,7 @@ static int emit(struct counter *c, bool final)
 	/*
 	 * The block is rendered in memory and written at once: stdout is line
 	 * buffered (each interval must reach a pipe at once), and a write per row
-	 * was half the tool's CPU with 1,000 keys (docs/performance.md).  A
+	 * was a fifth of the tool's CPU with 1,000 keys (docs/performance.md).  A
 	 * terminal redrawn in place gets its whole screen in one write too.
 	 */
 	mem = open_memstream(&block, &block_len);
