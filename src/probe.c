@@ -84,6 +84,14 @@ int probe_libbcc_identity(char *buf, size_t len)
 	return 0;
 }
 
+/* 1 once libbcc proper is loaded, or the negative errno loading it failed with */
+static int loaded;
+
+bool probe_compiler_loaded(void)
+{
+	return loaded == 1;
+}
+
 /*
  * libbcc proper (libbcc.so.0: clang and LLVM, some 64 MiB and 20 ms to map)
  * is loaded only to compile.  Everything else, tables, loads, attach and
@@ -136,7 +144,6 @@ int probe_compiler_load(void)
 		SYM(func_load, bcc_func_load),
 #undef SYM
 	};
-	static int loaded; /* 1 loaded, or the negative errno it failed with */
 	void *lib;
 
 	if (loaded)

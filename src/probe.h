@@ -28,6 +28,8 @@ struct probe;
  * probe_compile() itself, and by --version to name LLVM.  0 or -ENOENT (logged).
  */
 int probe_compiler_load(void);
+/* Whether it is (main() then ends with _exit(): see finish()). */
+bool probe_compiler_loaded(void);
 
 /*
  * Compile source with libbcc and the cflags (-D settings).  name is what

@@ -13,8 +13,9 @@
 #   CTEST_ARGS        instead of the default selection, -L 'unit|integration' -LE sanitize
 #
 # In the tests' environment: every leak is an error (LeakSanitizer, also in the
-# tool started by the python tests, with no suppressions: libbcc and its LLVM
-# leak nothing LSan sees once the tool has destroyed its module), UBSan stops at
+# tool started by the python tests, with one suppression, lsan.supp: libbcc's USDT
+# parser table, filled twice when the tool loads libbcc.so.0 beside libbcc_bpf to
+# compile; libbcc and its LLVM leak nothing else LSan sees), UBSan stops at
 # the first report with its stack, ASan reports carry stacks.  A sanitizer
 # report makes the process exit non-zero, which fails the test that ran it.
 # LeakSanitizer cannot run in a process traced by another (it stops its threads
@@ -67,6 +68,7 @@ say "built in $(($(date +%s) - start)) s"
 
 # Leaks are errors everywhere (the default on x86_64 Linux, said so all the same).
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1
+export LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$source_dir/tests/sanitize/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_stacktrace=1
 if real_strace=$(command -v strace); then
 	mkdir -p "$build_dir/sanitize-bin"
@@ -80,6 +82,7 @@ if real_strace=$(command -v strace); then
 fi
 [ $# -gt 0 ] || set -- -L 'unit|integration' -LE sanitize
 say "ASAN_OPTIONS=$ASAN_OPTIONS"
+say "LSAN_OPTIONS=$LSAN_OPTIONS"
 say "UBSAN_OPTIONS=$UBSAN_OPTIONS"
 say "running: $ctest --test-dir $build_dir $* --no-tests=error --output-on-failure"
 set +e
