@@ -13,27 +13,6 @@ extern const char execcount_probe[];
 extern const unsigned long execcount_probe_len;
 extern const char execcount_probe_name[];
 
-/* The whole file, NUL-terminated; *len is its size. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct capture c;
-	char buf[4096];
-	size_t n;
-
-	if (!f)
-		print_error("cannot open %s: %s\n", path, strerror(errno));
-	assert_non_null(f);
-	capture_open(&c);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		assert_int_equal(fwrite(buf, 1, n, c.f), n);
-	assert_false(ferror(f));
-	fclose(f);
-	fclose(c.f);
-	*len = c.len;
-	return c.buf;
-}
-
 static void test_same_bytes_as_file(void **state)
 {
 	size_t len;

@@ -75,64 +75,6 @@ static void assert_logged(struct fixture *fx, const char *want)
 	log_setup(fx->log.f, false);
 }
 
-/* The names in dir (not . and ..), sorted, joined by '|'. */
-static char *listing(const char *dir)
-{
-	struct dirent **names;
-	struct capture c;
-	int n = scandir(dir, &names, NULL, alphasort);
-
-	assert_true(n >= 0);
-	capture_open(&c);
-	for (int i = 0, first = 1; i < n; i++) {
-		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, "..")) {
-			fprintf(c.f, "%s%s", first ? "" : "|", names[i]->d_name);
-			first = 0;
-		}
-		free(names[i]);
-	}
-	free(names);
-	fclose(c.f);
-	return c.buf ? c.buf : strdup("");
-}
-
-static void assert_listing(const char *dir, const char *want)
-{
-	char *got = listing(dir);
-
-	assert_string_equal(got, want);
-	free(got);
-}
-
-/* The whole content of path. */
-static char *slurp(const char *path, size_t *len)
-{
-	struct capture c;
-	char buf[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	assert_true(fd >= 0);
-	capture_open(&c);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		fwrite(buf, 1, n, c.f);
-	assert_int_equal(n, 0);
-	close(fd);
-	fclose(c.f);
-	*len = c.len;
-	return c.buf;
-}
-
-static void assert_content(const char *path, const char *want, size_t want_len)
-{
-	size_t len;
-	char *got = slurp(path, &len);
-
-	assert_int_equal(len, want_len);
-	assert_memory_equal(got, want, want_len);
-	free(got);
-}
-
 /* ---- textfile_check ---- */
 
 static void test_check_ok(void **state)

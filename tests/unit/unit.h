@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * unit.h - small helpers shared by the unit tests: output captured in memory,
- * scratch directories, whole files written in one call.
+ * scratch directories, whole files written and read in one call, directory
+ * listings.
  */
 #ifndef EXECCOUNT_UNIT_H
 #define EXECCOUNT_UNIT_H
@@ -12,6 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -111,6 +113,67 @@ static inline void write_file(const char *dir, const char *rel, const void *data
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, len), len);
 	assert_int_equal(close(fd), 0);
+}
+
+/* The whole content of path, NUL-terminated (free it); *len is its size. */
+static inline void *slurp(const char *path, size_t *len)
+{
+	struct capture c;
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		print_error("cannot open %s: %s\n", path, strerror(errno));
+	assert_true(fd >= 0);
+	capture_open(&c);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		assert_int_equal(fwrite(buf, 1, n, c.f), n);
+	assert_int_equal(n, 0);
+	close(fd);
+	fclose(c.f);
+	*len = c.len;
+	return c.buf;
+}
+
+/* path holds exactly want_len bytes of want. */
+static inline void assert_content(const char *path, const void *want, size_t want_len)
+{
+	size_t len;
+	void *got = slurp(path, &len);
+
+	assert_int_equal(len, want_len);
+	assert_memory_equal(got, want, want_len);
+	free(got);
+}
+
+/* The names in dir (not . and ..), sorted, joined by '|' (free it). */
+static inline char *listing(const char *dir)
+{
+	struct dirent **names;
+	struct capture c;
+	int n = scandir(dir, &names, NULL, alphasort);
+
+	assert_true(n >= 0);
+	capture_open(&c);
+	for (int i = 0, first = 1; i < n; i++) {
+		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, "..")) {
+			fprintf(c.f, "%s%s", first ? "" : "|", names[i]->d_name);
+			first = 0;
+		}
+		free(names[i]);
+	}
+	free(names);
+	fclose(c.f);
+	return c.buf ? c.buf : strdup("");
+}
+
+static inline void assert_listing(const char *dir, const char *want)
+{
+	char *got = listing(dir);
+
+	assert_string_equal(got, want);
+	free(got);
 }
 
 #endif
