@@ -35,22 +35,6 @@ struct fuzz_case {
 	size_t nnames;
 };
 
-static inline int fuzz_sort_field(enum count_order order)
-{
-	switch (order) {
-	case ORDER_BY_UID:
-		return FIELD_UID;
-	case ORDER_BY_COMM:
-		return FIELD_COMM;
-	case ORDER_BY_EXE:
-		return FIELD_EXE;
-	case ORDER_BY_CGROUP:
-		return FIELD_CGROUP;
-	default:
-		return -1;
-	}
-}
-
 static inline void fuzz_config(struct fuzz_in *in, struct config *cfg)
 {
 	char *argv[] = { "bcc-execcount", NULL };
@@ -76,7 +60,7 @@ static inline void fuzz_config(struct fuzz_in *in, struct config *cfg)
 		left[pick] = left[--nleft];
 	}
 	cfg->sort = fuzz_u8(in) % (ORDER_BY_CGROUP + 1);
-	if (fuzz_sort_field(cfg->sort) >= 0 && !(mask & 1u << fuzz_sort_field(cfg->sort)))
+	if (count_order_field(cfg->sort) >= 0 && !(mask & 1u << count_order_field(cfg->sort)))
 		cfg->sort = ORDER_BY_COUNT; /* cli_parse refuses a sort field outside --by */
 	cfg->top = fuzz_range(in, 0, CLI_MAX_TOP);
 	cfg->interval = fuzz_range(in, 1, CLI_MAX_INTERVAL);
