@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "doctor.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <string.h>
@@ -33,6 +34,24 @@ static bool exists(const char *dir, const char *rel)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
 	return stat(path, &st) == 0;
+}
+
+static void kernel(struct report *r, const char *release)
+{
+	char buf[160];
+	unsigned int major, minor;
+	int err = kernel_release_check(release, &major, &minor);
+
+	if (err == -EINVAL) {
+		snprintf(buf, sizeof(buf), "cannot read a version in release %.64s", release);
+		line(r, "warn", "kernel", buf, "bcc-execcount needs Linux " KERNEL_MIN_TEXT " or later");
+		return;
+	}
+	snprintf(buf, sizeof(buf), "Linux %u.%u (needs " KERNEL_MIN_TEXT " or later)", major, minor);
+	if (err)
+		line(r, "fail", "kernel", buf, "too old for " KERNEL_MIN_WHY ": run it on a newer kernel");
+	else
+		line(r, "ok", "kernel", buf, NULL);
 }
 
 static void privileges(struct report *r)
@@ -182,8 +201,10 @@ int doctor_run(FILE *out, const char *libbcc_version, const char *cache_dir)
 	struct report r = { .out = out };
 	struct utsname u;
 
-	if (uname(&u) == 0)
+	if (uname(&u) == 0) {
 		fprintf(out, "bcc-execcount on Linux %s (%s)\n", u.release, u.machine);
+		kernel(&r, u.release);
+	}
 	privileges(&r);
 	lockdown(&r);
 	headers(&r);

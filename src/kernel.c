@@ -25,6 +25,28 @@
 #define TRACEFS_DIR	    "/sys/kernel/tracing"
 #define DEBUGFS_TRACEFS_DIR "/sys/kernel/debug/tracing"
 
+int kernel_release_check(const char *release, unsigned int *major, unsigned int *minor)
+{
+	unsigned long v[2];
+	const char *at = release;
+	char *end;
+
+	for (int i = 0; i < 2; i++) {
+		if (*at < '0' || *at > '9')
+			return -EINVAL;
+		errno = 0;
+		v[i] = strtoul(at, &end, 10);
+		if (errno || v[i] > 100000 || (i == 0 && *end != '.'))
+			return -EINVAL;
+		at = end + 1;
+	}
+	*major = v[0];
+	*minor = v[1];
+	if (v[0] < KERNEL_MIN_MAJOR || (v[0] == KERNEL_MIN_MAJOR && v[1] < KERNEL_MIN_MINOR))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
 static bool cap_has(const struct __user_cap_data_struct data[2], int cap)
 {
 	return data[cap / 32].effective & (1u << (cap % 32));

@@ -12,6 +12,25 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/*
+ * The oldest kernel the probe runs on: Linux 5.7, for bpf_get_ns_current_pid_tgid() (the
+ * self-test's pid check; 5.7), bpf_probe_read_{user,kernel}_str() (the exec'd path; 5.5) and,
+ * older still, bpf_get_current_cgroup_id() (4.18), LRU and per-CPU hashes (4.10, 4.6) and
+ * tracepoint programs (4.7).  The batched table read (5.6) has a key-by-key fallback.
+ */
+#define KERNEL_MIN_MAJOR 5
+#define KERNEL_MIN_MINOR 7
+#define KERNEL_MIN_TEXT	 "5.7"
+#define KERNEL_MIN_WHY	 "bpf_get_ns_current_pid_tgid() and bpf_probe_read_user_str()"
+
+/*
+ * Is the kernel of this release ("6.1.0-57-amd64", "5.10.223") new enough?  0 when it is,
+ * -EOPNOTSUPP when it is older than KERNEL_MIN_TEXT, -EINVAL when the release does not begin
+ * with MAJOR.MINOR (then nothing is known: the caller goes on).  *major and *minor are set
+ * when parsed.
+ */
+int kernel_release_check(const char *release, unsigned int *major, unsigned int *minor);
+
 /* True when the effective capabilities allow loading and attaching: CAP_SYS_ADMIN, or CAP_BPF
  * with CAP_PERFMON. */
 bool kernel_privileged(void);

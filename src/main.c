@@ -433,6 +433,19 @@ static int print_probe(void)
 	return stdout_status() ? EXIT_FAILURE : EX_OK;
 }
 
+/* The kernel's version: one too old fails late and obscurely (an unknown helper), so say it. */
+static int kernel_version_check(void)
+{
+	struct utsname u;
+	unsigned int major, minor;
+
+	if (uname(&u) || kernel_release_check(u.release, &major, &minor) != -EOPNOTSUPP)
+		return EX_OK;
+	log_msg("Linux %u.%u is too old: bcc-execcount needs Linux %s or later (for %s) -- run it on a newer kernel",
+		major, minor, KERNEL_MIN_TEXT, KERNEL_MIN_WHY);
+	return EX_UNAVAILABLE;
+}
+
 /* Kernel headers: libbcc compiles against them and is unhelpful when they are missing. */
 static int headers_check(void)
 {
@@ -577,7 +590,10 @@ static int run(const struct config *cfg)
 		source_builtin(&src);
 	}
 
-	/* Privileges: say what is needed before libbcc fails on its first map. */
+	/* The kernel, then privileges: say what is needed before libbcc fails on its first map. */
+	rc = kernel_version_check();
+	if (rc != EX_OK)
+		goto out;
 	if (!kernel_initial_userns()) {
 		log_msg("eBPF cannot be used from inside a user namespace (a rootless container?): its capabilities count only there -- run it on the host, as root");
 		rc = EX_NOPERM;

@@ -3,7 +3,8 @@
  * test_kernel.c - the pure parts of kernel.c: the execve symbol picked from
  * kallsyms text as bcc picks it, the kernel headers search by
  * BCC_KERNEL_SOURCE over trees built in a scratch directory, and the CPU
- * list parser behind the per-CPU table's value count.
+ * list parser behind the per-CPU table's value count, and the oldest
+ * kernel release accepted.
  */
 #include "unit.h"
 
@@ -400,9 +401,58 @@ static void test_possible_cpus(void **state)
 		assert_true(n >= online);
 }
 
+static void assert_release(const char *release, int want, unsigned int major, unsigned int minor)
+{
+	unsigned int got_major = 0, got_minor = 0;
+
+	assert_int_equal(kernel_release_check(release, &got_major, &got_minor), want);
+	if (want != -EINVAL) {
+		assert_int_equal(got_major, major);
+		assert_int_equal(got_minor, minor);
+	}
+}
+
+static void test_release_supported(void **state)
+{
+	(void)state;
+	assert_release("5.7.0", 0, 5, 7);
+	assert_release("5.10.0-32-amd64", 0, 5, 10);
+	assert_release("6.1.0-57-amd64", 0, 6, 1);
+	assert_release("6.12.117+deb13-amd64", 0, 6, 12);
+	assert_release("6.18.44-fc-v1045", 0, 6, 18);
+	assert_release("10.0", 0, 10, 0);
+	assert_release("6.2-rc1", 0, 6, 2);
+}
+
+static void test_release_too_old(void **state)
+{
+	(void)state;
+	assert_release("5.6.19", -EOPNOTSUPP, 5, 6);
+	assert_release("5.4.0-150-generic", -EOPNOTSUPP, 5, 4);
+	assert_release("4.19.0-27-amd64", -EOPNOTSUPP, 4, 19);
+	assert_release("3.10.0-1160.el7.x86_64", -EOPNOTSUPP, 3, 10);
+	assert_release("4.99", -EOPNOTSUPP, 4, 99);
+}
+
+static void test_release_unreadable(void **state)
+{
+	(void)state;
+	assert_release("", -EINVAL, 0, 0);
+	assert_release("6", -EINVAL, 0, 0);
+	assert_release("6.", -EINVAL, 0, 0);
+	assert_release("v6.1", -EINVAL, 0, 0);
+	assert_release("6-1", -EINVAL, 0, 0);
+	assert_release(".1", -EINVAL, 0, 0);
+	assert_release("6.x", -EINVAL, 0, 0);
+	assert_release("99999999999999999999.1", -EINVAL, 0, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_release_supported),
+		cmocka_unit_test(test_release_too_old),
+		cmocka_unit_test(test_release_unreadable),
 		cmocka_unit_test(test_fnname_x86_64),
 		cmocka_unit_test(test_fnname_plain_sys),
 		cmocka_unit_test(test_fnname_sys_prefix_first),
