@@ -1,41 +1,51 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run-in-vm.sh - run a command as root inside Debian's stock kernel (which has
-# kprobes) booted under qemu, with the host's /usr and /etc and the project's
-# source and build directories shared at the same paths as on the host.
+# run-in-vm.sh - run a command as root inside one of Debian's stock kernels
+# (which have kprobes) booted under qemu, with the host's /usr and /etc and the
+# project's source and build directories shared at the same paths as on the host.
 #
-#   run-in-vm.sh --source-dir DIR --build-dir DIR [--cache-dir DIR]
-#                [--timeout SECONDS] [--env NAME=VALUE]... [--accel tcg|kvm]
-#                [--quiet] -- COMMAND [ARGS...]
+#   run-in-vm.sh --source-dir DIR --build-dir DIR [--suite SUITE]
+#                [--expect-version X.Y] [--cache-dir DIR] [--timeout SECONDS]
+#                [--env NAME=VALUE]... [--accel tcg|kvm] [--quiet]
+#                -- COMMAND [ARGS...]
 #
-#   --source-dir DIR   shared read-only at the same path
-#   --build-dir DIR    shared read-write at the same path; COMMAND runs there
-#   --cache-dir DIR    keeps the kernel package (default: BUILD/vm-cache)
-#   --timeout SECONDS  hard limit for the whole boot and run (default 240)
-#   --env NAME=VALUE   set in COMMAND's environment (repeatable)
-#   --accel ACCEL      qemu accelerator (default tcg: stock kernels need no kvm)
-#   --quiet            do not copy the guest console to stdout as it runs
+#   --source-dir DIR     shared read-only at the same path
+#   --build-dir DIR      shared read-write at the same path; COMMAND runs there
+#   --suite SUITE        the Debian release whose kernel boots: bullseye (5.10),
+#                        bookworm (6.1), trixie (6.12)... (default: this host's)
+#   --expect-version X.Y fail unless that kernel is Linux X.Y.*
+#   --cache-dir DIR      keeps the kernel packages (default: BUILD/vm-cache)
+#   --timeout SECONDS    hard limit for the whole boot and run (default 240)
+#   --env NAME=VALUE     set in COMMAND's environment (repeatable)
+#   --accel ACCEL        qemu accelerator (default tcg: stock kernels need no kvm)
+#   --quiet              do not copy the guest console to stdout as it runs
 #
-# The guest kernel is linux-image-<abi>, where <abi> is the one the installed
-# linux-headers-amd64 depends on, so the headers under /usr/src (reached through
-# the shared /usr, /lib/modules/<abi>/build and source) match it.  The package is
-# fetched with `apt-get download` (never installed) and cached.
+# The guest kernel is linux-image-<abi>, the one the suite's linux-image-amd64
+# depends on; its headers (linux-headers-<abi> and its -common package) are what
+# libbcc compiles against in the guest, at /lib/modules/<abi>/{build,source}.
+# All three are fetched with `apt-get download` from the mirror this host's apt
+# uses (EXECCOUNT_DEBIAN_MIRROR overrides), through a private apt configuration,
+# never installed, and kept in CACHE/SUITE/: a later run needs no network.
+# Nothing of the guest kernel comes from the host, so any host (Debian 12 or 13)
+# boots every suite's kernel; the host gives qemu, busybox and the shared /usr.
 #
 # Inside: proc, sysfs, devtmpfs, devpts, tracefs (/sys/kernel/tracing), debugfs,
-# bpffs, cgroup2, tmpfs on /tmp, /run, /dev/shm; /bin, /sbin, /lib, /lib64 are
-# links into /usr as on the host.  If BUILD is a CTest tree, BUILD/Testing in
-# the guest is BUILD/vm-run/Testing on the host, so a ctest in the guest does not
-# overwrite the logs of a ctest on the host that runs this script.
+# bpffs, cgroup2, tmpfs on /tmp, /run, /dev/shm; /bin, /sbin, /lib64 are links
+# into /usr as on the host, /lib a directory of links into /usr/lib plus
+# modules/<abi> for the headers.  If BUILD is a CTest tree, BUILD/Testing in the
+# guest is BUILD/vm-run/SUITE/Testing on the host, so a ctest in the guest does
+# not overwrite the logs of a ctest on the host that runs this script.
 # COMMAND runs with stdin from /dev/null and a clean environment: PATH, HOME,
 # LANG, TERM, EXECCOUNT_IN_VM=1 and the --env variables.
 #
-# Files: BUILD/vm-run/console.log (the serial console), BUILD/vm-run/status (the
+# Files: BUILD/vm-run/SUITE/console.log (the serial console), .../status (the
 # command's exit status, written by the guest), init and run.sh (what the guest ran).
 #
 # Exit status: COMMAND's (77 when it skipped); 77 when the VM cannot run on this
-# machine (no qemu, qemu cannot start, not amd64, host packages missing);
-# 124 on timeout; 125 when the harness or the guest failed before COMMAND ended.
+# machine (no qemu, qemu cannot start, not amd64, host packages missing, the
+# suite's kernel cannot be downloaded); 124 on timeout; 125 when the harness or
+# the guest failed before COMMAND ended.
 set -euo pipefail
 
 prog=run-in-vm
@@ -46,23 +56,28 @@ EX_FAIL=125
 say() { printf '%s: %s\n' "$prog" "$*" >&2; }
 die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit "$EX_FAIL"; }
 skip() { printf '%s: skip: %s\n' "$prog" "$*" >&2; exit "$EX_SKIP"; }
-usage() { sed -n '8,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit "${1:-2}"; }
+usage() { sed -n '8,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit "${1:-2}"; }
 
 # The modules that make 9p over virtio work in Debian's kernel, in load order
 # (dependencies found with modinfo are loaded first in any case).
-vm_modules=(virtio_ring virtio_pci_modern_dev virtio_pci_legacy_dev virtio virtio_pci
-	9pnet 9pnet_virtio netfs fscache 9p)
+# The drivers the guest needs for its 9p shares: the virtio PCI transport, 9p's
+# virtio transport and the 9p file system.  What each depends on (virtio_ring,
+# 9pnet, netfs, fscache where it is a module of its own, ...) is read from the
+# kernel package itself, so the list holds for 5.10 as for 6.12.
+vm_modules=(virtio_pci 9pnet_virtio 9p)
 guest_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # --- arguments -----------------------------------------------------------------
 
-source_dir='' build_dir='' cache_dir='' timeout=240 accel=tcg quiet=0
+source_dir='' build_dir='' cache_dir='' timeout=240 accel=tcg quiet=0 suite='' expect_version=''
 guest_env=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--source-dir) [ $# -ge 2 ] || usage; source_dir=$2; shift 2 ;;
 	--build-dir) [ $# -ge 2 ] || usage; build_dir=$2; shift 2 ;;
 	--cache-dir) [ $# -ge 2 ] || usage; cache_dir=$2; shift 2 ;;
+	--suite) [ $# -ge 2 ] || usage; suite=$2; shift 2 ;;
+	--expect-version) [ $# -ge 2 ] || usage; expect_version=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
 	--env) [ $# -ge 2 ] || usage; guest_env+=("$2"); shift 2 ;;
 	--accel) [ $# -ge 2 ] || usage; accel=$2; shift 2 ;;
@@ -77,6 +92,13 @@ done
 [ -n "$build_dir" ] || { say "--build-dir is required"; usage; }
 [[ "$timeout" =~ ^[1-9][0-9]*$ ]] || die "--timeout '$timeout': want a whole number of seconds"
 [[ "$accel" =~ ^[a-z]+$ ]] || die "--accel '$accel': want an accelerator name such as tcg"
+if [ -z "$suite" ]; then
+	suite=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+	[ -n "$suite" ] || die "no --suite given and no VERSION_CODENAME in /etc/os-release"
+fi
+[[ "$suite" =~ ^[a-z]+$ ]] || die "--suite '$suite': want a Debian release name such as bookworm"
+[ -z "$expect_version" ] || [[ "$expect_version" =~ ^[0-9]+\.[0-9]+$ ]] ||
+	die "--expect-version '$expect_version': want a kernel version such as 6.1"
 for kv in "${guest_env[@]}"; do
 	[[ "$kv" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "--env '$kv': want NAME=VALUE"
 done
@@ -115,7 +137,21 @@ dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok in
 [ ${#missing[@]} -eq 0 ] ||
 	skip "missing tools for the VM; install the Debian packages: ${missing[*]} (scripts/setup.sh --tests)"
 
-# The guest mounts the host's /usr only; the rest of the root must be links into it.
+# The Debian archive: the mirror this machine's apt uses; the archive keyring
+# (debian-archive-keyring) holds the keys of the releases around this one.
+host_uris() {
+	sed -n 's/^[[:space:]]*deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}\([^[:space:]]*\).*/\2/p' \
+		/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true
+	sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | tr ' ' '\n' || true
+}
+mirror=${EXECCOUNT_DEBIAN_MIRROR:-$(host_uris | grep -E '^https?://[^[:space:]]*/debian/?$' | head -n 1 || true)}
+mirror=${mirror:-http://deb.debian.org/debian}
+mirror=${mirror%/}
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+[ -f "$keyring" ] || skip "no $keyring to check the archive's signatures (Debian package debian-archive-keyring)"
+
+# The guest mounts the host's /usr only; the rest of the root must be links into it
+# (/lib becomes a directory of links, to add modules/<abi> for the guest's headers).
 usr_links=()
 for d in bin sbin lib lib32 lib64 libx32; do
 	if [ -L "/$d" ]; then
@@ -144,96 +180,79 @@ fi
 
 # --- the guest kernel ------------------------------------------------------------
 
-# linux-headers-amd64 depends on linux-headers-<abi> (= <version>).
-dpkg-query -W -f='${Status}' linux-headers-amd64 2>/dev/null | grep -q 'install ok installed' ||
-	skip "linux-headers-amd64 is not installed: it names the guest kernel and provides its headers (scripts/setup.sh --tests)"
-headers_dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64)
-if [[ "$headers_dep" =~ linux-headers-([0-9][^ ,]*-amd64)( \(= ([^\)]+)\))? ]]; then
-	abi=${BASH_REMATCH[1]}
-	version=${BASH_REMATCH[3]}
+# The suite's stock kernel and its headers: linux-image-amd64 of that suite names
+# linux-image-<abi>; linux-headers-<abi> and the -common package it depends on are
+# the headers libbcc compiles against in the guest.  Fetched with `apt-get download`
+# through a private apt configuration in the cache (the host's sources and lists
+# are left alone), never installed, unpacked once.  A suite whose packages cannot
+# be had makes the run skip with the reason; one already in the cache needs no
+# network.
+suite_dir=$cache_dir/$suite
+mkdir -p "$suite_dir" || die "cannot create '$suite_dir'"
+exec 8>"$suite_dir/.lock"
+flock 8 # one download or unpack at a time per suite
+
+kdir=$suite_dir/kernel
+if [ -f "$kdir/stamp" ]; then
+	say "$suite: kernel $(sed -n 1p "$kdir/stamp") from the cache ($kdir)"
 else
-	die "cannot find the kernel ABI in linux-headers-amd64's dependency '$headers_dep'"
-fi
-image_pkg=linux-image-$abi
+	apt_root=$suite_dir/apt
+	rm -rf "$apt_root"
+	mkdir -p "$apt_root"/{parts,prefs,lists/partial,archives/partial,dl}
+	printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$mirror" "$suite" >"$apt_root/sources.list"
+	apt_opts=(-q -o "Dir::Etc::sourcelist=$apt_root/sources.list"
+		-o "Dir::Etc::sourceparts=$apt_root/parts" -o "Dir::Etc::preferencesparts=$apt_root/prefs"
+		-o "Dir::Etc::preferences=$apt_root/prefs/none" -o "Dir::State::Lists=$apt_root/lists"
+		-o "Dir::Cache=$apt_root" -o "Dir::Cache::archives=$apt_root/archives"
+		-o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=" -o Acquire::Languages=none
+		-o APT::Sandbox::User=root)
+	apt_log=$apt_root/apt.log
+	fetch_fail() { # reason: the cell cannot run without the packages
+		err=$(grep -E '^(E|W):' "$apt_log" 2>/dev/null | head -n 2 | tr '\n' ' ')
+		skip "$suite's kernel cannot be had: $1${err:+ ($err)}; run where $mirror is reachable (EXECCOUNT_DEBIAN_MIRROR names another)"
+	}
+	say "$suite: fetching the package lists from $mirror (private apt configuration in $apt_root)"
+	apt-get "${apt_opts[@]}" update >"$apt_log" 2>&1 || fetch_fail "apt-get update failed"
+	show() { apt-cache "${apt_opts[@]}" show --no-all-versions "$1" 2>>"$apt_log"; }
+	abi=$(show linux-image-amd64 | sed -n 's/^Depends:.*linux-image-\([0-9][^ ,]*-amd64\)\( .*\)\{0,1\}$/\1/p' | head -n 1)
+	[ -n "$abi" ] || fetch_fail "no linux-image-amd64 naming linux-image-<abi>-amd64 in $suite"
+	common=$(show "linux-headers-$abi" | sed -n 's/^Depends:.*\(linux-headers-[^ ,]*-common\).*/\1/p' | head -n 1)
+	[ -n "$common" ] || fetch_fail "linux-headers-$abi names no linux-headers-*-common package"
+	pkgs=("linux-image-$abi" "linux-headers-$abi" "$common")
+	say "$suite: downloading ${pkgs[*]} (apt-get download; nothing is installed)"
+	(cd "$apt_root/dl" && apt-get "${apt_opts[@]}" download "${pkgs[@]}") >>"$apt_log" 2>&1 ||
+		fetch_fail "apt-get download ${pkgs[*]} failed"
 
-# libbcc in the guest compiles against /lib/modules/<abi>/{build,source}: both come
-# with the headers package and reach the guest through the shared /usr.
-headers_build=/usr/lib/modules/$abi/build
-headers_source=/usr/lib/modules/$abi/source
-[ -f "$headers_build/include/generated/autoconf.h" ] ||
-	die "no $headers_build/include/generated/autoconf.h: is linux-headers-$abi installed completely?"
-[ -f "$headers_source/include/linux/kconfig.h" ] || [ -f "$headers_build/include/linux/kconfig.h" ] ||
-	die "no include/linux/kconfig.h under $headers_source or $headers_build: is linux-headers-$abi-common (linux-headers-${abi%-amd64}-common) installed?"
-
-exec 8>"$cache_dir/.lock"
-flock 8 # one download or unpack at a time per cache
-
-find_deb() {
-	local f best=
-	for f in "$cache_dir/${image_pkg}_"*_amd64.deb; do
-		[ -f "$f" ] || continue
-		[ -n "$version" ] && [ "$f" = "$cache_dir/${image_pkg}_${version//:/%3a}_amd64.deb" ] && { echo "$f"; return; }
-		best=$f
+	unpack=$(mktemp -d "$suite_dir/unpack.XXXXXX")
+	rm -rf "$kdir.new"
+	mkdir -p "$kdir.new/modules" "$kdir.new/headers"
+	for p in "${pkgs[@]}"; do
+		debs=("$apt_root/dl/${p}_"*.deb)
+		[ -f "${debs[0]}" ] || { rm -rf "$unpack" "$kdir.new"; die "apt-get download left no ${p}_*.deb in $apt_root/dl"; }
+		case $p in
+		linux-image-*) dest=$unpack ;;
+		*) dest=$kdir.new/headers ;;
+		esac
+		dpkg-deb -x "${debs[0]}" "$dest" ||
+			{ rm -rf "$unpack" "$kdir.new"; die "dpkg-deb -x ${debs[0]} failed (a damaged download? delete $suite_dir and run again)"; }
 	done
-	[ -n "$best" ] && echo "$best"
-	return 0
-}
-
-deb=$(find_deb)
-if [ -z "$deb" ]; then
-	say "downloading $image_pkg${version:+ $version} into $cache_dir (apt-get download; it is not installed)"
-	dl=$(mktemp -d "$cache_dir/download.XXXXXX")
-	apt_log=$dl/apt.log
-	ok=0
-	for want in ${version:+"$image_pkg=$version"} "$image_pkg"; do
-		if (cd "$dl" && apt-get -q -o APT::Sandbox::User=root download "$want") >"$apt_log" 2>&1; then
-			ok=1
-			break
-		fi
-	done
-	if [ "$ok" -eq 1 ]; then
-		mv "$dl"/*.deb "$cache_dir"/
-		rm -rf "$dl"
-	else
-		err=$(grep -E '^E:' "$apt_log" | head -n 1)
-		rm -rf "$dl"
-		die "cannot download $image_pkg (the kernel matching linux-headers-amd64 -> linux-headers-$abi${version:+ $version}): ${err:-apt-get download failed}; run 'apt-get update', or upgrade linux-headers-amd64 if the archive has moved to a newer kernel, or put ${image_pkg}_${version:-<version>}_amd64.deb into $cache_dir"
-	fi
-	deb=$(find_deb)
-	[ -n "$deb" ] || die "apt-get download succeeded but no ${image_pkg}_*_amd64.deb is in $cache_dir"
-fi
-
-# Older kernels left in the cache (the headers moved on): 70 MB each.
-for f in "$cache_dir"/linux-image-*_amd64.deb; do
-	[ ! -f "$f" ] || [ "$f" = "$deb" ] || { say "removing $(basename "$f") from the cache (not the kernel of linux-headers-amd64)"; rm -f "$f"; }
-done
-for d in "$cache_dir"/*-amd64; do
-	[ ! -d "$d" ] || [ "$d" = "$cache_dir/$abi" ] || rm -rf "$d"
-done
-
-# Unpacked once per package: the kernel image and the modules the initramfs needs.
-kdir=$cache_dir/$abi
-if [ ! -f "$kdir/stamp" ] || [ "$(cat "$kdir/stamp")" != "$(basename "$deb")" ]; then
-	say "unpacking $(basename "$deb") (dpkg-deb -x)"
-	rm -rf "$kdir"
-	unpack=$(mktemp -d "$cache_dir/unpack.XXXXXX")
-	dpkg-deb -x "$deb" "$unpack" || { rm -rf "$unpack"; die "dpkg-deb -x $deb failed (a damaged download? delete it and run again)"; }
 	mroot=$unpack/lib/modules/$abi
 	[ -d "$mroot" ] || mroot=$unpack/usr/lib/modules/$abi
 	vmlinuz=$unpack/boot/vmlinuz-$abi
 	if [ ! -f "$vmlinuz" ] || [ ! -d "$mroot" ]; then
-		rm -rf "$unpack"
-		die "$(basename "$deb") has no boot/vmlinuz-$abi or lib/modules/$abi"
+		rm -rf "$unpack" "$kdir.new"
+		die "linux-image-$abi has no boot/vmlinuz-$abi or lib/modules/$abi"
 	fi
-
-	mkdir -p "$kdir.new/modules"
 	cp "$vmlinuz" "$kdir.new/vmlinuz"
 	cp "$unpack/boot/config-$abi" "$kdir.new/config" 2>/dev/null || true
 
-	# name -> file, for every module in the package
+	# The modules 9p over virtio needs, found in this very kernel: the drivers
+	# named in vm_modules, each after the modules it depends on (modinfo), the
+	# ones built into this kernel skipped (fscache is part of netfs since 6.12,
+	# virtio_pci is built in on some).
 	declare -A mod_file=() mod_done=()
 	while IFS= read -r -d '' f; do
-		n=$(basename "$f")
+		n=${f##*/}
 		n=${n%%.ko*}
 		mod_file[${n//-/_}]=$f
 	done < <(find "$mroot/kernel" -name '*.ko*' -print0)
@@ -245,7 +264,7 @@ if [ ! -f "$kdir/stamp" ] || [ "$(cat "$kdir/stamp")" != "$(basename "$deb")" ];
 		if [ -z "${mod_file[$name]:-}" ]; then
 			grep -qE "/${name//_/[-_]}\.ko" "$mroot/modules.builtin" 2>/dev/null && return 0
 			rm -rf "$unpack" "$kdir.new"
-			die "module $name is neither in $(basename "$deb") nor built into its kernel"
+			die "module $name is neither in linux-image-$abi nor built into its kernel"
 		fi
 		deps=$(modinfo -F depends "${mod_file[$name]}")
 		for dep in ${deps//,/ }; do add_module "$dep"; done
@@ -260,15 +279,33 @@ if [ ! -f "$kdir/stamp" ] || [ "$(cat "$kdir/stamp")" != "$(basename "$deb")" ];
 	}
 	for m in "${vm_modules[@]}"; do add_module "$m"; done
 	printf '%s\n' "${order[@]}" >"$kdir.new/modules/order"
-	basename "$deb" >"$kdir.new/stamp"
 	rm -rf "$unpack"
+
+	# the headers tree, as /lib/modules/<abi>/{build,source} will point into it
+	hbuild=usr/src/linux-headers-$abi
+	hsource=usr/src/linux-headers-${common#linux-headers-}
+	[ -f "$kdir.new/headers/$hbuild/include/generated/autoconf.h" ] ||
+		{ rm -rf "$kdir.new"; die "linux-headers-$abi has no $hbuild/include/generated/autoconf.h"; }
+	[ -f "$kdir.new/headers/$hsource/include/linux/kconfig.h" ] ||
+		{ rm -rf "$kdir.new"; die "$common has no $hsource/include/linux/kconfig.h"; }
+	{
+		echo "$abi"
+		echo "$hbuild"
+		echo "$hsource"
+		for p in "${pkgs[@]}"; do basename "$apt_root/dl/${p}_"*.deb; done
+	} >"$kdir.new/stamp"
+	rm -rf "$kdir"
 	mv "$kdir.new" "$kdir"
+	rm -rf "$apt_root/lists" "$apt_root/archives" # the .debs stay in dl/
 fi
 flock -u 8
+{ read -r abi; read -r hbuild; read -r hsource; } <"$kdir/stamp"
+[ -z "$expect_version" ] || [[ "$abi" == "$expect_version".* ]] ||
+	die "$suite's kernel is $abi, not Linux $expect_version as --expect-version says (the suite moved on? update tests/vm/CMakeLists.txt)"
 
 # --- the initramfs -----------------------------------------------------------------
 
-run_dir=$build_dir/vm-run
+run_dir=$build_dir/vm-run/$suite
 mkdir -p "$run_dir" || die "cannot create '$run_dir'"
 exec 9>"$run_dir/.lock"
 flock -n 9 || die "another run-in-vm.sh is using $build_dir (lock $run_dir/.lock)"
@@ -296,33 +333,44 @@ trap 'say "terminated: stopping the VM"; exit 143' TERM HUP
 sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 
 root=$work/root
-mkdir -p "$root"/{.vm/bin,.vm/modules,usr,etc,proc,sys,dev,tmp,run,root,mnt,var/tmp}
+# var/cache: the tool's compiled-program cache, so each configuration compiles once per boot
+mkdir -p "$root"/{.vm/bin,.vm/modules,usr,etc,proc,sys,dev,tmp,run,root,mnt,var/tmp,var/cache}
 chmod 1777 "$root/tmp" "$root/var/tmp"
 chmod 0700 "$root/root"
 ln -s ../run "$root/var/run"
-for d in "${usr_links[@]}"; do ln -s "usr/$d" "$root/$d"; done
+for d in "${usr_links[@]}"; do
+	[ "$d" = lib ] || ln -s "usr/$d" "$root/$d"
+done
+# /lib/modules/<abi>/{build,source}: where libbcc looks for the running kernel's
+# headers, here the guest kernel's own, shared from the cache at /.vm/headers.
+mkdir -p "$root/lib"
+ln -s -t "$root/lib" /usr/lib/*
+rm -f "$root/lib/modules"
+mkdir -p "$root/lib/modules/$abi"
+ln -s "/.vm/headers/$hbuild" "$root/lib/modules/$abi/build"
+ln -s "/.vm/headers/$hsource" "$root/lib/modules/$abi/source"
 cp /bin/busybox "$root/.vm/bin/busybox"
-for applet in $(/bin/busybox --list); do
-	case "$applet" in busybox|*/*) continue ;; esac # never link over the binary itself
+# the applets /init uses (the shared /usr has the rest once mounted)
+for applet in sh cat hostname insmod ip mkdir mount mv poweroff reboot sleep sync; do
+	/bin/busybox --list | grep -qx "$applet" || die "busybox has no $applet applet"
 	ln -s busybox "$root/.vm/bin/$applet"
 done
 cp "$kdir/modules/"*.ko "$kdir/modules/order" "$root/.vm/modules/"
 
-# Shares: tag, host path, guest mount options.  Mounted parents first.
+# Shares: tag, guest path, guest mount options, host path (the guest path when
+# empty).  Mounted parents first.
 p9='trans=virtio,version=9p2000.L,msize=262144'
-shares=("usr|/usr|ro,cache=loose" "etc|/etc|ro,cache=loose" "src|$source_dir|ro,cache=loose"
-	"build|$build_dir|rw,cache=mmap")
+shares=("usr|/usr|ro,cache=loose|" "etc|/etc|ro,cache=loose|" "src|$source_dir|ro,cache=loose|"
+	"build|$build_dir|rw,cache=mmap|" "kheaders|/.vm/headers|ro,cache=loose|$kdir/headers")
 if [ -f "$build_dir/CTestTestfile.cmake" ]; then
 	mkdir -p "$build_dir/Testing" "$run_dir/Testing"
-	shares+=("testing|$build_dir/Testing|rw,cache=mmap")
-	testing_src=$run_dir/Testing
+	shares+=("testing|$build_dir/Testing|rw,cache=mmap|$run_dir/Testing")
 fi
 
 qemu_shares=()
 mounts=
-while IFS='|' read -r tag path opts; do
-	hostpath=$path
-	[ "$tag" != testing ] || hostpath=$testing_src
+while IFS='|' read -r tag path opts hostpath; do
+	hostpath=${hostpath:-$path}
 	ro=off
 	[[ "$opts" != ro,* ]] || ro=on
 	qemu_shares+=(-virtfs "local,path=${hostpath//,/,,},mount_tag=$tag,security_model=none,readonly=$ro,multidevs=remap")
@@ -394,7 +442,7 @@ initrd=$work/initramfs.cpio
 # --- boot ------------------------------------------------------------------------
 
 cmdline="console=ttyS0 panic=-1 quiet rdinit=/init"
-say "booting $image_pkg ($(basename "$deb")) under qemu -accel $accel; console log: $log; timeout ${timeout}s"
+say "booting $suite's linux-image-$abi under qemu -accel $accel; console log: $log; timeout ${timeout}s"
 : >"$log"
 start=$SECONDS
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
