@@ -44,12 +44,15 @@ static void kernel(struct report *r, const char *release)
 
 	if (err == -EINVAL) {
 		snprintf(buf, sizeof(buf), "cannot read a version in release %.64s", release);
-		line(r, "warn", "kernel", buf, "bcc-execcount needs Linux " KERNEL_MIN_TEXT " or later");
+		line(r, "warn", "kernel", buf,
+		     "bcc-execcount needs Linux " KERNEL_MIN_TEXT " or later");
 		return;
 	}
-	snprintf(buf, sizeof(buf), "Linux %u.%u (needs " KERNEL_MIN_TEXT " or later)", major, minor);
+	snprintf(buf, sizeof(buf), "Linux %u.%u (needs " KERNEL_MIN_TEXT " or later)", major,
+		 minor);
 	if (err)
-		line(r, "fail", "kernel", buf, "too old for " KERNEL_MIN_WHY ": run it on a newer kernel");
+		line(r, "fail", "kernel", buf,
+		     "too old for " KERNEL_MIN_WHY ": run it on a newer kernel");
 	else
 		line(r, "ok", "kernel", buf, NULL);
 }
