@@ -61,31 +61,38 @@ def tool_programs(t):
     return {progs.get(i, f"id {i}"): i for i in ids}
 
 
+def check_programs(t, mode):
+    """The tool's programs, read from the kernel: no plain read-modify-write, at least the
+    atomic adds each needs.  Returns ["<name> <adds>", ...]."""
+    programs = tool_programs(t)
+    # bpftool shows the full name from BTF, or the kernel's, cut to 15 characters
+    want = dict(WANT_ADDS)
+    want.update({name[:15]: n for name, n in WANT_ADDS.items()})
+    etest.check(len(programs) >= 3 and all(name in want for name in programs),
+                f"--attach {mode}: expected the tool's entry, exit and success programs, "
+                f"got {json.dumps(programs)}\n" + t.describe())
+    report = []
+    for name, prog_id in sorted(programs.items()):
+        insns = xlated(prog_id)
+        listing = "--- program " + name + ":\n  " + "\n  ".join(insns) + "\n"
+        plain = plain_updates(insns)
+        etest.check(not plain, f"--attach {mode}: {name}: a non-atomic counter update: "
+                    f"{plain}\n" + listing + t.describe())
+        adds = [i for i in insns if LOCK_ADD.search(i)]
+        etest.check(len(adds) >= want[name],
+                    f"--attach {mode}: {name}: expected at least {want[name]} atomic "
+                    f"adds, found {len(adds)}: {adds}\n" + listing + t.describe())
+        report.append(f"{name} {len(adds)}")
+    return report
+
+
 def test(args):
     etest.require_root()
     etest.require_bpftool()
     for mode in etest.attach_modes():
         with etest.Tool(args.tool, ["--attach", mode, "--format", "json", "1"]) as t:
             t.wait_start(mode)
-            programs = tool_programs(t)
-            # bpftool shows the full name from BTF, or the kernel's, cut to 15 characters
-            want = dict(WANT_ADDS)
-            want.update({name[:15]: n for name, n in WANT_ADDS.items()})
-            etest.check(len(programs) >= 3 and all(name in want for name in programs),
-                        f"--attach {mode}: expected the tool's entry, exit and success programs, "
-                        f"got {json.dumps(programs)}\n" + t.describe())
-            report = []
-            for name, prog_id in sorted(programs.items()):
-                insns = xlated(prog_id)
-                listing = "--- program " + name + ":\n  " + "\n  ".join(insns) + "\n"
-                plain = plain_updates(insns)
-                etest.check(not plain, f"--attach {mode}: {name}: a non-atomic counter update: "
-                            f"{plain}\n" + listing + t.describe())
-                adds = [i for i in insns if LOCK_ADD.search(i)]
-                etest.check(len(adds) >= want[name],
-                            f"--attach {mode}: {name}: expected at least {want[name]} atomic "
-                            f"adds, found {len(adds)}: {adds}\n" + listing + t.describe())
-                report.append(f"{name} {len(adds)}")
+            report = check_programs(t, mode)
             t.send(signal.SIGINT)
             rc = t.wait_exit(30 * etest.slowness())
             etest.check(rc == 0, f"--attach {mode}: expected exit 0, got {rc}\n" + t.describe())

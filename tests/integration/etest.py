@@ -577,6 +577,37 @@ def finish_helper(proc, timeout=600):
     check_helper(proc.argv, proc.returncode, out, err, proc.expected_total)
 
 
+# exec_helper's --syscall values and the syscall each one goes through
+HELPER_SYSCALL = {"execve": "execve", "execveat": "execveat", "fexecve": "execveat"}
+
+
+def run_plan(helper, plan):
+    """Make the calls of a plan {uid: {helper syscall: (successful, failing)}}."""
+    for uid, calls in plan.items():
+        for call, (oks, fails) in calls.items():
+            run_helper(helper, uid, oks, mode="ok", syscall=call)
+            run_helper(helper, uid, fails, mode="fail", syscall=call)
+
+
+def plan_rows(plan, syscalls=SYSCALLS):
+    """{uid: {count, execve, execveat, ok, failed}} that a plan's calls make when the tool counts
+    syscalls; uids with nothing counted are left out."""
+    want = {}
+    for uid, calls in plan.items():
+        row = dict(count=0, execve=0, execveat=0, ok=0, failed=0)
+        for call, (oks, fails) in calls.items():
+            sc = HELPER_SYSCALL[call]
+            if sc not in syscalls:
+                continue
+            row[sc] += oks + fails
+            row["count"] += oks + fails
+            row["ok"] += oks
+            row["failed"] += fails
+        if row["count"]:
+            want[uid] = row
+    return want
+
+
 def distinct_paths(distinct, count, procs=1, base=HELPER_MISSING_PATH):
     """{path: calls} for exec_helper --distinct D --count N --procs P --mode fail: call i of each
     worker uses "<base>-<i mod D>"."""

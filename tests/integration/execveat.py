@@ -26,33 +26,6 @@ PLAN = {
     etest.UID_32BIT: {"fexecve": (5, 4003)},
     etest.UID_NOBODY: {"execve": (1, 501), "execveat": (2, 602), "fexecve": (6, 703)},
 }
-# the syscall each helper call goes through
-SYSCALL_OF = {"execve": "execve", "execveat": "execveat", "fexecve": "execveat"}
-
-
-def expected(syscalls):
-    """{uid: row values} for a run counting syscalls; uids with nothing counted are left out."""
-    want = {}
-    for uid, calls in PLAN.items():
-        row = dict(count=0, execve=0, execveat=0, ok=0, failed=0)
-        for call, (oks, fails) in calls.items():
-            sc = SYSCALL_OF[call]
-            if sc not in syscalls:
-                continue
-            row[sc] += oks + fails
-            row["count"] += oks + fails
-            row["ok"] += oks
-            row["failed"] += fails
-        if row["count"]:
-            want[uid] = row
-    return want
-
-
-def work(args):
-    for uid, calls in PLAN.items():
-        for call, (oks, fails) in calls.items():
-            etest.run_helper(args.helper, uid, oks, mode="ok", syscall=call)
-            etest.run_helper(args.helper, uid, fails, mode="fail", syscall=call)
 
 
 def test(args):
@@ -61,15 +34,16 @@ def test(args):
         for syscalls in (None, ["execve"], ["execveat"]):
             counted = syscalls or list(etest.SYSCALLS)
             what = f"--attach {mode}" + (f" --syscalls {','.join(syscalls)}" if syscalls else "")
-            t, final = etest.counting_run(args, mode, lambda: work(args), syscalls=syscalls)
-            want = expected(counted)
+            t, final = etest.counting_run(args, mode, lambda: etest.run_plan(args.helper, PLAN),
+                                            syscalls=syscalls)
+            want = etest.plan_rows(PLAN, counted)
             for uid, values in want.items():
                 etest.check_row(t, final, uid, what, **values)
             for uid in PLAN:
                 if uid not in want:
                     etest.check(uid not in final,
                                 f"{what}: uid {uid} made only calls of syscalls not counted "
-                                f"({', '.join(sorted(set(SYSCALL_OF[c] for c in PLAN[uid])))}), "
+                                f"({', '.join(sorted(set(etest.HELPER_SYSCALL[c] for c in PLAN[uid])))}), "
                                 f"expected no row, got {final.get(uid)}\n" + t.describe())
             etest.log(f"{what}: exact execve/execveat/ok/failed for uids {sorted(want)}, "
                       f"no row for {sorted(set(PLAN) - set(want))}")

@@ -36,91 +36,45 @@ PLAN = {
 STOPS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
-def expected():
-    want = {}
-    for uid, calls in PLAN.items():
-        row = dict(count=0, execve=0, execveat=0, ok=0, failed=0)
-        for syscall, (oks, fails) in calls.items():
-            row[syscall] += oks + fails
-            row["count"] += oks + fails
-            row["ok"] += oks
-            row["failed"] += fails
-        want[uid] = row
-    return want
-
-
-def work(args):
-    for uid, calls in PLAN.items():
-        for syscall, (oks, fails) in calls.items():
-            etest.run_helper(args.helper, uid, oks, mode="ok", syscall=syscall)
-            etest.run_helper(args.helper, uid, fails, mode="fail", syscall=syscall)
-
-
-def check_atomic(t, mode):
-    programs = atomic_update.tool_programs(t)
-    want = dict(atomic_update.WANT_ADDS)
-    want.update({name[:15]: n for name, n in atomic_update.WANT_ADDS.items()})
-    etest.check(programs and all(name in want for name in programs),
-                f"--attach {mode}: expected the probe's programs, got {programs}\n"
-                + t.describe())
-    for name, prog_id in sorted(programs.items()):
-        insns = atomic_update.xlated(prog_id)
-        plain = atomic_update.plain_updates(insns)
-        adds = [i for i in insns if atomic_update.LOCK_ADD.search(i)]
-        etest.check(not plain and len(adds) >= want[name],
-                    f"--attach {mode}: {name}: expected at least {want[name]} atomic adds and no "
-                    f"plain read-modify-write, found adds {adds}, plain {plain}\n" + t.describe())
-    return sorted(programs)
-
-
-def counted_run(args, mode, stop):
+def one_run(args, mode, stop):
+    """Start the tool, check its hooks and programs; unless stop is SIGKILL, make the plan's
+    calls and check the final rows; then nothing of it may be left in the kernel."""
     what = f"--attach {mode}, {signal.Signals(stop).name}"
     began = time.monotonic()
     state = etest.KernelState()
     with etest.Tool(args.tool, ["--attach", mode, "--format", "json", "1"]) as t:
         t.wait_start(mode)
         prog_ids, map_ids = etest.tool_objects(t, state, mode)
-        programs = check_atomic(t, mode)
-        work(args)
+        counting = stop != signal.SIGKILL
+        if counting:
+            programs = atomic_update.check_programs(t, mode)
+            etest.run_plan(args.helper, PLAN)
         t.send(stop)
         rc = t.wait_exit(30 * etest.slowness())
-        etest.check(rc == 0, f"{what}: expected exit 0, got {rc}\n" + t.describe())
-        try:
-            final = etest.check_stream(etest.parse_json_lines(t, t.lines[1:]))
-        except etest.Failure as e:
-            etest.fail(f"{what}: {e}\n" + t.describe())
-        for uid, row in expected().items():
-            etest.check_row(t, final, uid, what, **row)
+        want_rc = 0 if counting else -signal.SIGKILL
+        etest.check(rc == want_rc, f"{what}: expected exit {want_rc}, got {rc}\n" + t.describe())
+        if counting:
+            try:
+                final = etest.check_stream(etest.parse_json_lines(t, t.lines[1:]))
+            except etest.Failure as e:
+                etest.fail(f"{what}: {e}\n" + t.describe())
+            for uid, row in etest.plan_rows(PLAN).items():
+                etest.check_row(t, final, uid, what, **row)
     etest.wait_nothing_left(t.pid, prog_ids, map_ids, state=state, map_names=("counts", "self"),
                             context=f"{what}: ")
-    etest.log(f"ok: {what}: exact rows for uids {sorted(PLAN)}; atomic adds only in "
-              f"{', '.join(programs)}; nothing left ({time.monotonic() - began:.1f} s)")
-
-
-def killed_run(args, mode):
-    what = f"--attach {mode}, SIGKILL"
-    began = time.monotonic()
-    state = etest.KernelState()
-    with etest.Tool(args.tool, ["--attach", mode, "--format", "json", "1"]) as t:
-        t.wait_start(mode)
-        prog_ids, map_ids = etest.tool_objects(t, state, mode)
-        t.send(signal.SIGKILL)
-        rc = t.wait_exit(30 * etest.slowness())
-        etest.check(rc == -signal.SIGKILL, f"{what}: expected death by SIGKILL, got {rc}\n"
-                    + t.describe())
-    etest.wait_nothing_left(t.pid, prog_ids, map_ids, state=state, map_names=("counts", "self"),
-                            context=f"{what}: ")
-    etest.log(f"ok: {what}: programs {sorted(prog_ids)} and maps {sorted(map_ids)} gone "
-              f"({time.monotonic() - began:.1f} s)")
+    done = (f"exact rows for uids {sorted(PLAN)}; atomic adds only in {', '.join(programs)}"
+            if counting else "killed")
+    etest.log(f"ok: {what}: {done}; programs {sorted(prog_ids)} and maps {sorted(map_ids)} "
+              f"gone ({time.monotonic() - began:.1f} s)")
 
 
 def test(args):
     etest.require_root()
     etest.require_bpftool()
     modes = etest.attach_modes()
-    parts = [lambda m=m, s=STOPS[i % len(STOPS)]: counted_run(args, m, s)
+    parts = [lambda m=m, s=STOPS[i % len(STOPS)]: one_run(args, m, s)
              for i, m in enumerate(modes)]
-    parts.append(lambda: killed_run(args, modes[0]))
+    parts.append(lambda: one_run(args, modes[0], signal.SIGKILL))
     etest.run_parts(parts)
 
 
