@@ -105,6 +105,19 @@ def slowness():
     return 3 if os.environ.get("EXECCOUNT_IN_VM") else 1
 
 
+# Every time limit of the tests is at least HEADROOM times the slowest time measured for what it
+# bounds on this machine kind, whose speed varies 3x from day to day (issue 12); docs/testing.md,
+# "Time limits", lists each limit beside its measured time.
+HEADROOM = 3
+
+
+def ticks_timeout(n, interval=1):
+    """Seconds to wait for n ticks of a run with INTERVAL to arrive, counted from a moment after
+    its start line: HEADROOM times n + 1 intervals (the ticks came at most 0.03 s late here),
+    tripled in the qemu guest."""
+    return HEADROOM * (n + 1) * interval * slowness()
+
+
 def start_timeout():
     text = os.environ.get("EXECCOUNT_TEST_START_TIMEOUT", "60")
     try:

@@ -60,6 +60,7 @@ HEADER = re.compile(r"^bcc-execcount - (\d{2}:\d{2}:\d{2}(?: \(final\))?)  (\S+)
 CLEAR = b"\x1b[H\x1b[2J"
 UID_COLUMNS = ["UID", "USER", "COUNT", "OK", "FAILED", "DELTA"]
 EXE_COLUMNS = ["COUNT", "OK", "FAILED", "DELTA", "EXE"]
+PTY_BLOCKS = 3   # the ticks a pty run waits for before its SIGINT (3.0 s here)
 
 # uid: (successful, failing) execs of the helper's default paths
 BY_UID = {etest.UID_PLAIN: (5, 1500), etest.UID_32BIT: (30, 1490)}
@@ -75,8 +76,10 @@ def hook_kind(mode):
 
 # --- the pty: the bytes ------------------------------------------------------------------------
 
-def run_in_pty(args, mode, extra, what):
-    """Run the tool with stdout a 120x40 pty for 3.5 s, SIGINT: (exit status, bytes written)."""
+def run_in_pty(args, mode, extra, what, marker):
+    """Run the tool with stdout a 120x40 pty until it has written PTY_BLOCKS blocks (each holding
+    marker once; at most etest.ticks_timeout(PTY_BLOCKS) s), SIGINT: (exit status, bytes
+    written)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", HEIGHT, WIDTH, 0, 0))
     argv = [args.tool, "--attach", mode] + extra + ["1"]
@@ -117,7 +120,10 @@ def run_in_pty(args, mode, extra, what):
                         f"{what}: no {etest.COUNTING_TEXT!r} line on stderr\n" + describe())
             read_for(0.05)
         etest.run_helper(args.helper, etest.UID_PLAIN, 100)
-        read_for(3.5)
+        deadline = time.monotonic() + etest.ticks_timeout(PTY_BLOCKS)
+        while data.count(marker) < PTY_BLOCKS and time.monotonic() < deadline:
+            if not read_for(0.05):
+                break
         proc.send_signal(signal.SIGINT)
         while read_for(1) and proc.poll() is None:
             pass
@@ -134,7 +140,7 @@ def run_in_pty(args, mode, extra, what):
 
 def pty_bytes(args, mode):
     what = f"--attach {mode} 1, stdout a pty"
-    rc, data, context = run_in_pty(args, mode, [], what)
+    rc, data, context = run_in_pty(args, mode, [], what, CLEAR)
     etest.check(rc == 0, f"{what}: after SIGINT expected exit 0, got {rc}\n" + context)
     parts = data.split(CLEAR)
     etest.check(len(parts) >= 4 and parts[0] == b"",
@@ -147,7 +153,7 @@ def pty_bytes(args, mode):
                     f"'bcc-execcount - ', got {part[:200]!r}\n" + context)
     etest.log(f"{what}: {len(parts) - 1} blocks, each ESC[H ESC[2J + header")
     what = f"--attach {mode} -C 1, stdout a pty"
-    rc, data, context = run_in_pty(args, mode, ["-C"], what)
+    rc, data, context = run_in_pty(args, mode, ["-C"], what, b"COUNT")
     etest.check(rc == 0, f"{what}: after SIGINT expected exit 0, got {rc}\n" + context)
     etest.check(b"\x1b" not in data and data.count(b"COUNT") >= 3,
                 f"{what}: expected at least 3 blocks and no escape sequence\n" + context)

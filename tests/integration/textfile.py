@@ -128,8 +128,12 @@ def test_counting(args, mode, tmp):
                                f"--- its body:\n{expo.text}\n{ne.describe()}\n{t.describe()}")
                 time.sleep(0.2)
             etest.log(f"{what}: node_exporter serves the exact series of uids {sorted(PLAN)}")
-            # a few more blocks for the watcher
-            time.sleep(3 * etest.slowness())
+            # a few more blocks for the watcher: 3 more files renamed over PATH, one a second
+            more = len(watcher.inodes) + 3
+            deadline = time.monotonic() + etest.ticks_timeout(3)
+            while (len(watcher.inodes) < more and watcher.problem is None
+                   and time.monotonic() < deadline):
+                time.sleep(0.05)
         finally:
             watcher.stop_flag.set()
             watcher.join()
