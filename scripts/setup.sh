@@ -44,9 +44,10 @@ if [ "$with_tests" -eq 1 ]; then
 	# the kprobe VM tests boot Debian's stock kernel under qemu; its headers
 	# (the ones linux-headers-amd64 names) compile the probe inside the guest
 	packages+=(qemu-system-x86 busybox-static cpio kmod zstd xz-utils)
-	# packaging.deb: cpack's .deb (dpkg-shlibdeps computes its Depends) installed
-	# into a fresh Debian 12 chroot made by debootstrap
-	packages+=(debootstrap dpkg-dev)
+	# packaging.deb: cpack's .deb (dpkg-shlibdeps computes its Depends, and
+	# CPackDeb needs the file utility) installed into a fresh Debian 12 chroot
+	# made by debootstrap
+	packages+=(debootstrap dpkg-dev file)
 	# fuzz.*: libFuzzer targets built with clang, whose package does not pull in
 	# libFuzzer's runtime (libclang-rt-dev: the default clang's libclang-rt-NN-dev)
 	packages+=(clang libclang-rt-dev)
