@@ -41,8 +41,8 @@ if [ "$with_tests" -eq 1 ]; then
 	# (each test starts its own on free loopback ports; a packaged service on 9090/9100 is
 	# left alone), and the live view is driven in tmux
 	packages+=(prometheus prometheus-node-exporter tmux)
-	# the kprobe VM tests boot Debian's stock kernel under qemu; its headers
-	# (the ones linux-headers-amd64 names) compile the probe inside the guest
+	# the kprobe VM tests boot a stock Debian kernel under qemu; they download
+	# that kernel and its headers themselves
 	packages+=(qemu-system-x86 busybox-static cpio kmod zstd xz-utils)
 	# packaging.deb: cpack's .deb (dpkg-shlibdeps computes its Depends, and
 	# CPackDeb needs the file utility) installed into a fresh Debian 12 chroot
@@ -51,9 +51,6 @@ if [ "$with_tests" -eq 1 ]; then
 	# fuzz.*: libFuzzer targets built with clang, whose package does not pull in
 	# libFuzzer's runtime (libclang-rt-dev: the default clang's libclang-rt-NN-dev)
 	packages+=(clang libclang-rt-dev)
-	if [ "$arch" = amd64 ] && grep -qs '^ID=debian' /etc/os-release; then
-		packages+=(linux-headers-amd64)
-	fi
 fi
 
 missing=()
