@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# deb_in_chroot.sh - the Debian package on a fresh Debian 12: build the .deb
-# with cpack, install it with apt into a minimal bookworm chroot made by
-# debootstrap (apt pulls every dependency from the archive), then run
-# `bcc-execcount --version` and `bcc-execcount --doctor` there.
+# deb_in_chroot.sh - the Debian package on a fresh Debian: build the .deb
+# with cpack, install it with apt into a minimal chroot of the host's release
+# (bookworm on Debian 12, trixie on 13, else bookworm) made by debootstrap (apt
+# pulls every dependency from the archive), then run `bcc-execcount --version`
+# and `bcc-execcount --doctor` there.
 #
 #   deb_in_chroot.sh --build-dir DIR [--cache-dir DIR] [--version X.Y.Z]
 #                    [--keep]
@@ -15,11 +16,11 @@
 #   --version X.Y.Z   the version the package must have (default: not checked)
 #   --keep            leave the chroot (unmounted) in BUILD/packaging-run/root
 #
-# The first run makes the chroot with `debootstrap --variant=minbase bookworm`
+# The first run makes the chroot with `debootstrap --variant=minbase SUITE`
 # from the mirror this machine's apt uses (EXECCOUNT_DEBIAN_MIRROR overrides)
 # and keeps it as a tarball; later runs unpack that.  The chroot is never
-# changed before the package goes in but for apt's sources (bookworm,
-# bookworm-updates, bookworm-security, as a Debian 12 install has them),
+# changed before the package goes in but for apt's sources (SUITE,
+# SUITE-updates, SUITE-security, as an install has them),
 # resolv.conf and a policy-rc.d that starts no services.  The package is
 # installed with --no-install-recommends: its Depends alone must be enough.
 # /proc (a new procfs), /sys and /dev (recursive binds, slaves, so nothing
@@ -27,8 +28,9 @@
 # That chroot machinery is tests/lib/debian-chroot.sh, shared with tests/distro.
 #
 # Checks: the .deb's fields (name, version, section, Depends on libbpfcc,
-# libmicrohttpd12 and libc6) and files; in the chroot, the installed files
-# (binary, gzipped man page, completion, probe), no missing library, the
+# libmicrohttpd12 (libmicrohttpd12t64 from Debian 13 on) and libc6) and files;
+# in the chroot, the installed files (binary, gzipped man page, completion,
+# probe), no missing library, the
 # completion registers, --print-probe is the installed probe, --version prints
 # three lines, and --doctor prints a line naming the kernel, its twelve check
 # lines in order with `kernel headers` failing (a fresh chroot has none) with
@@ -46,7 +48,7 @@ EX_FAIL=125
 say() { printf '%s: %s\n' "$prog" "$*"; }
 die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit "$EX_FAIL"; }
 skip() { printf '%s: skip: %s\n' "$prog" "$*"; exit "$EX_SKIP"; }
-usage() { sed -n '9,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '10,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 build_dir='' cache_dir='' want_version='' keep=0
 while [ $# -gt 0 ]; do
@@ -65,7 +67,10 @@ cache_dir=${cache_dir:-$build_dir/packaging-cache}
 
 # the chroot machinery, shared with tests/distro
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/debian-chroot.sh"
-chroot_init bookworm "$build_dir/packaging-run/root" "$build_dir/packaging-run" "$cache_dir"
+# a .deb built here asks for this release's library versions: the host's suite
+suite=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}") || suite=''
+chroot_version_of "$suite" >/dev/null || suite=bookworm
+chroot_init "$suite" "$build_dir/packaging-run/root" "$build_dir/packaging-run" "$cache_dir"
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (debootstrap, chroot and mount)"
 for t in debootstrap chroot mount umount tar dpkg-deb; do
@@ -117,7 +122,9 @@ check "architecture is $(dpkg --print-architecture)" test "$(field Architecture)
 check "section is admin" test "$(field Section)" = admin
 check "file name is bcc-execcount_<version>_<arch>.deb" \
 	test "$(basename "$deb")" = "bcc-execcount_$(field Version)_$(field Architecture).deb"
-for dep in libbpfcc libmicrohttpd12 libc6; do
+mhd=libmicrohttpd12
+[ "$debian_version" -lt 13 ] || mhd=libmicrohttpd12t64 # the 64-bit time_t rename
+for dep in libbpfcc "$mhd" libc6; do
 	check "Depends names $dep" grep -qE "(^|, )$dep( |,|$)" <<<"$(field Depends)"
 done
 check "Recommends kernel headers" grep -q linux-headers <<<"$(field Recommends)"
@@ -128,7 +135,7 @@ for f in "${files[@]}"; do
 	check "the .deb holds $f" grep -qxF "$f" <<<"$contents"
 done
 
-# --- 2. a fresh Debian 12 ------------------------------------------------------
+# --- 2. a fresh Debian ---------------------------------------------------------
 
 chroot_unpack
 chroot_configure
@@ -144,7 +151,7 @@ in_root apt-get update -q >"$run/apt-update.log" 2>&1 ||
 	{ tail -n 20 "$run/apt-update.log"; die "apt-get update in the chroot failed"; }
 if ! in_root apt-get install -y -q --no-install-recommends "/tmp/$(basename "$deb")" >"$run/apt-install.log" 2>&1; then
 	tail -n 30 "$run/apt-install.log"
-	say "FAIL apt-get install ./$(basename "$deb") on a fresh Debian 12 (see $run/apt-install.log)"
+	say "FAIL apt-get install ./$(basename "$deb") on a fresh Debian $debian_version (see $run/apt-install.log)"
 	exit 1
 fi
 after=$(in_root dpkg-query -W -f '${Package}\n' | sort)
