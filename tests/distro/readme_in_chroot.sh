@@ -84,6 +84,7 @@ IFS=, read -r -a unit_tests <<<"$unit_list"
 IFS=, read -r -a integration_tests <<<"$integration_list"
 
 # the chroot machinery, shared with tests/packaging
+# shellcheck source=../lib/debian-chroot.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/debian-chroot.sh"
 chroot_init "$suite" "$build_dir/distro-run/$suite/root" "$build_dir/distro-run/$suite" "$cache_dir"
 [ -f "$source_dir/scripts/setup.sh" ] && [ -f "$source_dir/CMakeLists.txt" ] ||
@@ -176,7 +177,7 @@ check_ctest() {
 	shift 2
 	ran=$(sed -nE 's/^ *[0-9]+\/[0-9]+ Test +#[0-9]+: ([^ ]+) .*/\1/p' "$log" | sort)
 	[ "$ran" = "$(printf '%s\n' "$@" | sort)" ] ||
-		fail "$name: ctest ran [$(echo $ran)], expected [$*] (see $log)"
+		fail "$name: ctest ran [${ran//$'\n'/ }], expected [$*] (see $log)"
 	for t in "$@"; do
 		grep -qE "Test +#[0-9]+: ${t//./\\.} \.+ +Passed " "$log" || fail "$name: $t did not pass (see $log)"
 	done

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # debian-chroot.sh - a fresh minimal Debian chroot for the tests that need one
 # (packaging.deb, distro.*).  Sourced, not run; the caller defines say, skip

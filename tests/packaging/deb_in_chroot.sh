@@ -66,6 +66,7 @@ build_dir=$(cd "$build_dir" && pwd -P)
 cache_dir=${cache_dir:-$build_dir/packaging-cache}
 
 # the chroot machinery, shared with tests/distro
+# shellcheck source=../lib/debian-chroot.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/debian-chroot.sh"
 # a .deb built here asks for this release's library versions: the host's suite
 suite=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}") || suite=''
