@@ -1,26 +1,76 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# setup.sh - prepare a Debian 12 / Ubuntu machine (as root) to build and run
-# bcc-execcount: packages from the distribution, kernel headers for libbcc,
+# setup.sh - prepare a Debian 12 or 13 / Ubuntu machine (as root) to build and
+# run bcc-execcount: packages from the distribution, kernel headers for libbcc,
 # tracefs.  Safe to run again: it only adds what is missing.
 #
-#   scripts/setup.sh           what building and running the tool needs
-#   scripts/setup.sh --tests   that, plus what the test suite needs
+#   scripts/setup.sh                   what building and running the tool needs
+#   scripts/setup.sh --tests           that, plus what the whole test suite needs
+#   scripts/setup.sh --tests=GROUP,... that, plus what these test groups need:
+#       unit         the cmocka unit tests
+#       integration  the root tests against the real kernel (python3, bpftool,
+#                    setpriv, strace, the Python original for training_doc)
+#       fleet        the output tests: Prometheus, node_exporter, tmux
+#       vm           the kprobe VM tests (qemu, busybox, the initramfs tools)
+#       packaging    packaging.deb (cpack's .deb, a debootstrap chroot)
+#       distro       the distribution matrix (distro.*: debootstrap chroots)
+#       fuzz         the libFuzzer targets (clang and libFuzzer's runtime)
 #
-# Every action is announced on stderr.
+# Every action is announced on stderr.  Exit status: 0 ready; 1 an error (a
+# bad argument or an unknown group among them, not root, a package missing).
 set -euo pipefail
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
-with_tests=0
+test_groups=(unit integration fleet vm packaging distro fuzz)
+
+# group_packages GROUP: the packages a test group needs, one word each
+group_packages() {
+	case $1 in
+	# unit tests (cmocka)
+	unit) echo libcmocka-dev ;;
+	# integration tests: python3 drives the tool, bpftool lists what is loaded,
+	# setpriv (util-linux) drops privileges, strace sees how the table is read;
+	# training_doc runs the original Python bcc script beside the tool
+	integration) echo python3 bpftool util-linux strace python3-bpfcc ;;
+	# output tests: a real Prometheus scrapes --listen and node_exporter serves
+	# --textfile (each test starts its own on free loopback ports; a packaged
+	# service on 9090/9100 is left alone), and the live view is driven in tmux
+	fleet) echo prometheus prometheus-node-exporter tmux ;;
+	# the kprobe VM tests boot a stock Debian kernel under qemu; they download
+	# that kernel and its headers themselves
+	vm) echo qemu-system-x86 busybox-static cpio kmod zstd xz-utils ;;
+	# packaging.deb: cpack's .deb (dpkg-shlibdeps computes its Depends, and
+	# CPackDeb needs the file utility) installed into a fresh Debian 12 chroot
+	# made by debootstrap
+	packaging) echo debootstrap dpkg-dev file ;;
+	# distro.*: the README's commands in fresh debootstrap chroots
+	distro) echo debootstrap ;;
+	# fuzz.*: libFuzzer targets built with clang, whose package does not pull in
+	# libFuzzer's runtime (libclang-rt-dev: the default clang's libclang-rt-NN-dev)
+	fuzz) echo clang libclang-rt-dev ;;
+	*) return 1 ;;
+	esac
+}
+
+groups=()
 case "${1:-}" in
-	"") ;;
-	--tests) with_tests=1 ;;
-	-h|--help) sed -n '4,12p' "$0"; exit 0 ;;
-	*) die "unknown argument '$1' (use --tests or nothing)" ;;
+"") ;;
+--tests) groups=("${test_groups[@]}") ;;
+--tests=*)
+	IFS=, read -r -a groups <<<"${1#--tests=}"
+	[ "${#groups[@]}" -gt 0 ] || die "--tests= names no group (groups: ${test_groups[*]})"
+	for g in "${groups[@]}"; do
+		group_packages "$g" >/dev/null ||
+			die "unknown test group '$g' in '$1' (groups: ${test_groups[*]})"
+	done
+	;;
+-h | --help) sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+*) die "unknown argument '$1' (use --tests, --tests=GROUP,... or nothing)" ;;
 esac
+[ $# -le 1 ] || die "one argument at the most (use --tests=GROUP,GROUP for several groups)"
 
 [ "$(id -u)" -eq 0 ] || die "run as root: it installs packages and links kernel headers"
 command -v apt-get >/dev/null || die "apt-get not found: this script knows Debian and Ubuntu only"
@@ -31,29 +81,11 @@ arch=$(dpkg --print-architecture)
 # Build and run: compiler, CMake, libbcc's C API (it pulls in clang/LLVM), libmicrohttpd (--listen).
 core=(gcc make cmake pkg-config libbpfcc-dev libbpfcc libmicrohttpd-dev)
 packages=("${core[@]}")
-if [ "$with_tests" -eq 1 ]; then
-	# unit tests (cmocka); integration tests (python3 drives the tool, bpftool
-	# lists what is loaded, setpriv drops privileges, strace sees how the table is read)
-	packages+=(libcmocka-dev python3 bpftool util-linux strace)
-	# training_doc runs the original Python bcc script beside the tool
-	packages+=(python3-bpfcc)
-	# output tests: a real Prometheus scrapes --listen and node_exporter serves --textfile
-	# (each test starts its own on free loopback ports; a packaged service on 9090/9100 is
-	# left alone), and the live view is driven in tmux
-	packages+=(prometheus prometheus-node-exporter tmux)
-	# the kprobe VM tests boot Debian's stock kernel under qemu; its headers
-	# (the ones linux-headers-amd64 names) compile the probe inside the guest
-	packages+=(qemu-system-x86 busybox-static cpio kmod zstd xz-utils)
-	# packaging.deb: cpack's .deb (dpkg-shlibdeps computes its Depends) installed
-	# into a fresh Debian 12 chroot made by debootstrap
-	packages+=(debootstrap dpkg-dev)
-	# fuzz.*: libFuzzer targets built with clang, whose package does not pull in
-	# libFuzzer's runtime (libclang-rt-dev: the default clang's libclang-rt-NN-dev)
-	packages+=(clang libclang-rt-dev)
-	if [ "$arch" = amd64 ] && grep -qs '^ID=debian' /etc/os-release; then
-		packages+=(linux-headers-amd64)
-	fi
-fi
+for g in "${groups[@]}"; do
+	for p in $(group_packages "$g"); do
+		[[ " ${packages[*]} " == *" $p "* ]] || packages+=("$p")
+	done
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# deb_in_chroot.sh - the Debian package on a fresh Debian 12: build the .deb
-# with cpack, install it with apt into a minimal bookworm chroot made by
-# debootstrap (apt pulls every dependency from the archive), then run
-# `bcc-execcount --version` and `bcc-execcount --doctor` there.
+# deb_in_chroot.sh - the Debian package on a fresh Debian: build the .deb
+# with cpack, install it with apt into a minimal chroot of the host's release
+# (bookworm on Debian 12, trixie on 13, else bookworm) made by debootstrap (apt
+# pulls every dependency from the archive), then run `bcc-execcount --version`
+# and `bcc-execcount --doctor` there.
 #
 #   deb_in_chroot.sh --build-dir DIR [--cache-dir DIR] [--version X.Y.Z]
 #                    [--keep]
@@ -15,19 +16,21 @@
 #   --version X.Y.Z   the version the package must have (default: not checked)
 #   --keep            leave the chroot (unmounted) in BUILD/packaging-run/root
 #
-# The first run makes the chroot with `debootstrap --variant=minbase bookworm`
+# The first run makes the chroot with `debootstrap --variant=minbase SUITE`
 # from the mirror this machine's apt uses (EXECCOUNT_DEBIAN_MIRROR overrides)
 # and keeps it as a tarball; later runs unpack that.  The chroot is never
-# changed before the package goes in but for apt's sources (bookworm,
-# bookworm-updates, bookworm-security, as a Debian 12 install has them),
+# changed before the package goes in but for apt's sources (SUITE,
+# SUITE-updates, SUITE-security, as an install has them),
 # resolv.conf and a policy-rc.d that starts no services.  The package is
 # installed with --no-install-recommends: its Depends alone must be enough.
 # /proc (a new procfs), /sys and /dev (recursive binds, slaves, so nothing
 # propagates back) are mounted while it runs, and unmounted on every exit.
+# That chroot machinery is tests/lib/debian-chroot.sh, shared with tests/distro.
 #
 # Checks: the .deb's fields (name, version, section, Depends on libbpfcc,
-# libmicrohttpd12 and libc6) and files; in the chroot, the installed files
-# (binary, gzipped man page, completion, probe), no missing library, the
+# libmicrohttpd12 (libmicrohttpd12t64 from Debian 13 on) and libc6) and files;
+# in the chroot, the installed files (binary, gzipped man page, completion,
+# probe), no missing library, the
 # completion registers, --print-probe is the installed probe, --version prints
 # three lines, and --doctor prints a line naming the kernel, its twelve check
 # lines in order with `kernel headers` failing (a fresh chroot has none) with
@@ -45,7 +48,7 @@ EX_FAIL=125
 say() { printf '%s: %s\n' "$prog" "$*"; }
 die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit "$EX_FAIL"; }
 skip() { printf '%s: skip: %s\n' "$prog" "$*"; exit "$EX_SKIP"; }
-usage() { sed -n '9,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '10,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 build_dir='' cache_dir='' want_version='' keep=0
 while [ $# -gt 0 ]; do
@@ -61,9 +64,14 @@ done
 [ -n "$build_dir" ] || usage
 build_dir=$(cd "$build_dir" && pwd -P)
 cache_dir=${cache_dir:-$build_dir/packaging-cache}
-run=$build_dir/packaging-run
-root=$run/root
-suite=bookworm
+
+# the chroot machinery, shared with tests/distro
+# shellcheck source=../lib/debian-chroot.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/debian-chroot.sh"
+# a .deb built here asks for this release's library versions: the host's suite
+suite=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}") || suite=''
+chroot_version_of "$suite" >/dev/null || suite=bookworm
+chroot_init "$suite" "$build_dir/packaging-run/root" "$build_dir/packaging-run" "$cache_dir"
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (debootstrap, chroot and mount)"
 for t in debootstrap chroot mount umount tar dpkg-deb; do
@@ -75,71 +83,9 @@ cpack=$(sed -n 's/^CMAKE_COMMAND:INTERNAL=//p' "$build_dir/CMakeCache.txt")
 cpack=$(dirname "$cpack")/cpack
 [ -x "$cpack" ] || cpack=$(command -v cpack) || die "cpack not found"
 
-# --- the mirror: the one this machine's apt uses ---------------------------
+chroot_require_archive
 
-host_uris() {
-	sed -n 's/^[[:space:]]*deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}\([^[:space:]]*\).*/\2/p' \
-		/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true
-	sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | tr ' ' '\n' || true
-}
-mirror=${EXECCOUNT_DEBIAN_MIRROR:-$(host_uris | grep -E '^https?://[^[:space:]]*/debian/?$' | head -n 1 || true)}
-mirror=${mirror:-http://deb.debian.org/debian}
-mirror=${mirror%/}
-security=$(host_uris | grep -E '^https?://[^[:space:]]*/debian-security/?$' | head -n 1 || true)
-security=${security:-${mirror}-security}
-security=${security%/}
-
-reachable() { # URL
-	if command -v curl >/dev/null; then
-		curl -fs --max-time 30 -o /dev/null "$1"
-	elif command -v wget >/dev/null; then
-		wget -q -T 30 -O /dev/null "$1"
-	fi
-}
-reachable "$mirror/dists/$suite/Release" ||
-	skip "the Debian archive $mirror cannot be reached (no $mirror/dists/$suite/Release)"
-
-# --- mounts: found in mountinfo, undone on every exit -----------------------
-
-mounts_under() { # DIR: mount points at or below DIR, deepest first
-	awk -v d="$1" '{ p = $5; gsub(/\\040/, " ", p) } p == d || index(p, d "/") == 1 { print p }' \
-		/proc/self/mountinfo | sort -r
-}
-unmount_all() {
-	local m
-	for m in $(mounts_under "$root"); do
-		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-	done
-	[ -z "$(mounts_under "$root")" ]
-}
-remove_root() {
-	[ -e "$root" ] || return 0
-	if ! unmount_all; then
-		say "warning: still mounted under $root, not removing it: $(mounts_under "$root" | tr '\n' ' ')" >&2
-		return 1
-	fi
-	rm -rf --one-file-system "$root"
-}
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM HUP
-	if [ "$keep" -eq 1 ]; then
-		unmount_all || say "warning: could not unmount everything under $root" >&2
-		say "kept the chroot in $root"
-	else
-		remove_root || true
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# a run killed before its trap ran (ctest's timeout) may have left mounts
-remove_root || die "cannot clean up an earlier run's $root"
-mkdir -p "$run" "$cache_dir"
-rm -f "$run"/*.log
+chroot_start "$keep"
 
 failures=0
 check() { # DESCRIPTION COMMAND...: a check that must pass
@@ -152,7 +98,6 @@ check() { # DESCRIPTION COMMAND...: a check that must pass
 		failures=$((failures + 1))
 	fi
 }
-elapsed() { echo "$((SECONDS - $1)) s"; }
 
 # --- 1. the package -------------------------------------------------------------
 
@@ -178,7 +123,9 @@ check "architecture is $(dpkg --print-architecture)" test "$(field Architecture)
 check "section is admin" test "$(field Section)" = admin
 check "file name is bcc-execcount_<version>_<arch>.deb" \
 	test "$(basename "$deb")" = "bcc-execcount_$(field Version)_$(field Architecture).deb"
-for dep in libbpfcc libmicrohttpd12 libc6; do
+mhd=libmicrohttpd12
+[ "$debian_version" -lt 13 ] || mhd=libmicrohttpd12t64 # the 64-bit time_t rename
+for dep in libbpfcc "$mhd" libc6; do
 	check "Depends names $dep" grep -qE "(^|, )$dep( |,|$)" <<<"$(field Depends)"
 done
 check "Recommends kernel headers" grep -q linux-headers <<<"$(field Recommends)"
@@ -189,68 +136,12 @@ for f in "${files[@]}"; do
 	check "the .deb holds $f" grep -qxF "$f" <<<"$contents"
 done
 
-# --- 2. a fresh Debian 12 ------------------------------------------------------
+# --- 2. a fresh Debian ---------------------------------------------------------
 
-tarball=$cache_dir/debian12-$suite-minbase.tar.gz
-t0=$SECONDS
-if [ ! -s "$tarball" ]; then
-	say "debootstrap --variant=minbase $suite from $mirror (once; cached in $tarball)"
-	base=$run/base
-	rm -rf --one-file-system "$base"
-	if ! debootstrap --variant=minbase "$suite" "$base" "$mirror" >"$run/debootstrap.log" 2>&1; then
-		tail -n 20 "$run/debootstrap.log"
-		# a killed debootstrap may leave proc mounted in the tree
-		for m in $(mounts_under "$base"); do umount -l "$m" || true; done
-		rm -rf --one-file-system "$base"
-		if grep -qiE "couldn't download|failed getting release|temporary failure resolving|could not resolve|connection (refused|timed out)" \
-			"$run/debootstrap.log"; then
-			skip "debootstrap cannot reach the archive $mirror (see $run/debootstrap.log)"
-		fi
-		die "debootstrap failed (see $run/debootstrap.log)"
-	fi
-	for m in $(mounts_under "$base"); do umount -l "$m" || true; done
-	tar -C "$base" --numeric-owner -czf "$tarball.tmp" .
-	mv "$tarball.tmp" "$tarball"
-	rm -rf --one-file-system "$base"
-	say "made and cached the chroot in $(elapsed "$t0") ($(du -h "$tarball" | cut -f1))"
-fi
-t0=$SECONDS
-mkdir -p "$root"
-tar -C "$root" --numeric-owner -xpzf "$tarball"
-grep -q '^VERSION_ID="12"' "$root/etc/os-release" || die "$tarball is not Debian 12"
-say "unpacked the chroot in $(elapsed "$t0")"
-
-rm -f "$root/etc/apt/sources.list"
-cat >"$root/etc/apt/sources.list.d/debian.sources" <<EOF
-Types: deb
-URIs: $mirror
-Suites: $suite $suite-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: $security
-Suites: $suite-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-chmod 755 "$root/usr/sbin/policy-rc.d"
-
-mkdir -p "$cache_dir/apt-archives/partial"
-mount --bind "$cache_dir/apt-archives" "$root/var/cache/apt/archives"
-mount -t proc proc "$root/proc" || skip "cannot mount proc in the chroot (no CAP_SYS_ADMIN here?)"
-mount --rbind /sys "$root/sys"
-mount --make-rslave "$root/sys"
-mount -o remount,bind,ro "$root/sys" || true
-mount --rbind /dev "$root/dev"
-mount --make-rslave "$root/dev"
-
-in_root() {
-	chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive "$@"
-}
+chroot_unpack
+chroot_configure
+chroot_mount_apt_cache
+chroot_mount_kernel_fs
 
 # --- 3. apt installs it, with what it depends on ----------------------------------
 
@@ -261,7 +152,7 @@ in_root apt-get update -q >"$run/apt-update.log" 2>&1 ||
 	{ tail -n 20 "$run/apt-update.log"; die "apt-get update in the chroot failed"; }
 if ! in_root apt-get install -y -q --no-install-recommends "/tmp/$(basename "$deb")" >"$run/apt-install.log" 2>&1; then
 	tail -n 30 "$run/apt-install.log"
-	say "FAIL apt-get install ./$(basename "$deb") on a fresh Debian 12 (see $run/apt-install.log)"
+	say "FAIL apt-get install ./$(basename "$deb") on a fresh Debian $debian_version (see $run/apt-install.log)"
 	exit 1
 fi
 after=$(in_root dpkg-query -W -f '${Package}\n' | sort)
