@@ -11,6 +11,7 @@
 #                           the base tarball and apt's downloaded packages;
 #                           sets suite, debian_version, mirror, security,
 #                           tarball, root, run and cache_dir
+#   debian_mirror           sets mirror and security only (no chroot)
 #   chroot_require_archive  skip unless the mirror serves the suite
 #   chroot_start KEEP       the cleanup on every exit (kill what is left in the
 #                           chroot, unmount, remove ROOT, or with KEEP 1 keep it
@@ -63,15 +64,20 @@ reachable() { # URL
 	fi
 }
 
-chroot_init() { # SUITE ROOT RUN CACHE
-	suite=$1 root=$2 run=$3 cache_dir=$4
-	debian_version=$(chroot_version_of "$suite") || die "unknown Debian suite '$suite' (bookworm or trixie)"
+# sets mirror and security (also used by tests/vm/run-in-vm.sh, without a chroot)
+debian_mirror() {
 	mirror=${EXECCOUNT_DEBIAN_MIRROR:-$(host_uris | grep -E '^https?://[^[:space:]]*/debian/?$' | head -n 1 || true)}
 	mirror=${mirror:-http://deb.debian.org/debian}
 	mirror=${mirror%/}
 	security=$(host_uris | grep -E '^https?://[^[:space:]]*/debian-security/?$' | head -n 1 || true)
 	security=${security:-${mirror}-security}
 	security=${security%/}
+}
+
+chroot_init() { # SUITE ROOT RUN CACHE
+	suite=$1 root=$2 run=$3 cache_dir=$4
+	debian_version=$(chroot_version_of "$suite") || die "unknown Debian suite '$suite' (bookworm or trixie)"
+	debian_mirror
 	tarball=$cache_dir/debian$debian_version-$suite-minbase.tar.gz
 }
 

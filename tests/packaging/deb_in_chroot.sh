@@ -32,7 +32,7 @@
 # in the chroot, the installed files (binary, gzipped man page, completion,
 # probe), no missing library, the
 # completion registers, --print-probe is the installed probe, --version prints
-# three lines, and --doctor prints a line naming the kernel, its twelve check
+# three lines, and --doctor prints a line naming the kernel, its thirteen check
 # lines in order with `kernel headers` failing (a fresh chroot has none) with
 # a hint naming linux-headers, a last line counting the failures, and exits 1.
 #
@@ -195,7 +195,7 @@ check "--version line 1 is 'bcc-execcount ${want_version:-X.Y.Z}'" \
 check "--version line 2 is 'libbcc X.Y.Z'" grep -qxE 'libbcc [0-9]+\.[0-9]+(\.[0-9]+)?.*' <<<"${v[1]:-}"
 check "--version line 3 is 'LLVM N ...'" grep -qxE 'LLVM [0-9]+.*' <<<"${v[2]:-}"
 
-want_checks=(privileges lockdown "kernel headers" tracefs kprobes "syscall tracepoints"
+want_checks=(kernel privileges lockdown "kernel headers" tracefs kprobes "syscall tracepoints"
 	sched_process_exec BTF libbcc LLVM cgroup2 cache)
 mapfile -t d <"$run/doctor.out"
 # a first line naming the kernel, a line per check, the verdict last

@@ -73,10 +73,12 @@ static void test_doctor_report(void **state)
 		}
 		if (regexec(&re, line, 0, NULL, 0) != 0)
 			fail_msg("not a check line: \"%s\"", line);
+		if (lines == 0 && strncmp(line + 5, "kernel: Linux ", 14) != 0)
+			fail_msg("the first check is not the kernel's version: \"%s\"", line);
 		lines++;
 		fails += strncmp(line, "fail", 4) == 0;
 	}
-	assert_int_equal(lines, 12); /* privileges ... cache */
+	assert_int_equal(lines, 13); /* kernel, privileges ... cache */
 	assert_int_equal(fails, failed);
 	assert_non_null(verdict);
 	if (failed)

@@ -137,16 +137,11 @@ dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok in
 [ ${#missing[@]} -eq 0 ] ||
 	skip "missing tools for the VM; install the Debian packages: ${missing[*]} (scripts/setup.sh --tests)"
 
-# The Debian archive: the mirror this machine's apt uses; the archive keyring
-# (debian-archive-keyring) holds the keys of the releases around this one.
-host_uris() {
-	sed -n 's/^[[:space:]]*deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}\([^[:space:]]*\).*/\2/p' \
-		/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true
-	sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | tr ' ' '\n' || true
-}
-mirror=${EXECCOUNT_DEBIAN_MIRROR:-$(host_uris | grep -E '^https?://[^[:space:]]*/debian/?$' | head -n 1 || true)}
-mirror=${mirror:-http://deb.debian.org/debian}
-mirror=${mirror%/}
+# The Debian archive: the mirror this machine's apt uses (tests/lib/debian-chroot.sh);
+# the archive keyring (debian-archive-keyring) holds the keys of the releases around this one.
+# shellcheck source=../lib/debian-chroot.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/debian-chroot.sh"
+debian_mirror
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 [ -f "$keyring" ] || skip "no $keyring to check the archive's signatures (Debian package debian-archive-keyring)"
 
