@@ -38,13 +38,15 @@ group_packages() {
 	# output tests: a real Prometheus scrapes --listen and node_exporter serves
 	# --textfile (each test starts its own on free loopback ports; a packaged
 	# service on 9090/9100 is left alone), and the live view is driven in tmux
-	fleet) echo prometheus prometheus-node-exporter tmux ;;
+	# (they are integration tests: the integration group's packages too)
+	fleet) echo prometheus prometheus-node-exporter tmux "$(group_packages integration)" ;;
 	# the kprobe VM tests boot a stock Debian kernel under qemu; they download
-	# that kernel and its headers themselves
-	vm) echo qemu-system-x86 busybox-static cpio kmod zstd xz-utils ;;
+	# that kernel and its headers themselves; the guest runs an integration test
+	# with the host's /usr (python3, bpftool: the integration group's packages)
+	vm) echo qemu-system-x86 busybox-static cpio kmod zstd xz-utils "$(group_packages integration)" ;;
 	# packaging.deb: cpack's .deb (dpkg-shlibdeps computes its Depends, and
-	# CPackDeb needs the file utility) installed into a fresh Debian 12 chroot
-	# made by debootstrap
+	# CPackDeb needs the file utility) installed into a fresh chroot of this
+	# machine's Debian release made by debootstrap
 	packaging) echo debootstrap dpkg-dev file ;;
 	# distro.*: the README's commands in fresh debootstrap chroots
 	distro) echo debootstrap ;;

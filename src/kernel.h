@@ -22,6 +22,8 @@
 #define KERNEL_MIN_MINOR 7
 #define KERNEL_MIN_TEXT	 "5.7"
 #define KERNEL_MIN_WHY	 "bpf_get_ns_current_pid_tgid() and bpf_probe_read_user_str()"
+/* The oldest kernel the tests boot (Debian 11's): what the tool is supported on. */
+#define KERNEL_TESTED_TEXT "5.10"
 
 /*
  * Is the kernel of this release ("6.1.0-57-amd64", "5.10.223") new enough?  0 when it is,

@@ -441,8 +441,8 @@ static int kernel_version_check(void)
 
 	if (uname(&u) || kernel_release_check(u.release, &major, &minor) != -EOPNOTSUPP)
 		return EX_OK;
-	log_msg("Linux %u.%u is too old: bcc-execcount needs Linux %s or later (for %s) -- run it on a newer kernel",
-		major, minor, KERNEL_MIN_TEXT, KERNEL_MIN_WHY);
+	log_msg("Linux %u.%u is too old: the probe needs Linux %s or later (for %s) -- run it on a newer kernel (%s and later are tested)",
+		major, minor, KERNEL_MIN_TEXT, KERNEL_MIN_WHY, KERNEL_TESTED_TEXT);
 	return EX_UNAVAILABLE;
 }
 

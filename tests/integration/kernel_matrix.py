@@ -44,7 +44,9 @@ def one_run(args, mode, stop):
     state = etest.KernelState()
     with etest.Tool(args.tool, ["--attach", mode, "--format", "json", "1"]) as t:
         t.wait_start(mode)
-        prog_ids, map_ids = etest.tool_objects(t, state, mode)
+        # the perf events must be of the kind the mode promises (auto: the one expected here)
+        kind = etest.expect_auto().split(":")[0] if mode == "auto" else mode
+        prog_ids, map_ids = etest.tool_objects(t, state, kind)
         counting = stop != signal.SIGKILL
         if counting:
             programs = atomic_update.check_programs(t, mode)

@@ -33,7 +33,7 @@ import tempfile
 import etest
 
 FENCE = re.compile(r"^```(\S*)\s*(?:\{(.*)\})?\s*$")
-DEFAULT_TIMEOUT = 60
+DEFAULT_TIMEOUT = 120
 
 
 def parse_blocks(path):

@@ -143,7 +143,6 @@ dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok in
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/debian-chroot.sh"
 debian_mirror
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -f "$keyring" ] || skip "no $keyring to check the archive's signatures (Debian package debian-archive-keyring)"
 
 # The guest mounts the host's /usr only; the rest of the root must be links into it
 # (/lib becomes a directory of links, to add modules/<abi> for the guest's headers).
@@ -194,24 +193,38 @@ else
 	apt_root=$suite_dir/apt
 	rm -rf "$apt_root"
 	mkdir -p "$apt_root"/{parts,prefs,lists/partial,archives/partial,dl}
+	[ -f "$keyring" ] || skip "no $keyring to check the archive's signatures (Debian package debian-archive-keyring)"
 	printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$mirror" "$suite" >"$apt_root/sources.list"
-	apt_opts=(-q -o "Dir::Etc::sourcelist=$apt_root/sources.list"
+	# Private: sources, lists, preferences, the configuration fragments (the host's
+	# apt.conf.d hooks, index targets and architectures do not apply), no dpkg status
+	# (the host's installed packages must not answer for the suite's).
+	apt_opts=(-q -o "Dir::Etc::sourcelist=$apt_root/sources.list" -o "Dir::Etc::parts=$apt_root/parts"
+		-o "Dir::State::status=/dev/null" -o "APT::Architectures::=amd64"
 		-o "Dir::Etc::sourceparts=$apt_root/parts" -o "Dir::Etc::preferencesparts=$apt_root/prefs"
 		-o "Dir::Etc::preferences=$apt_root/prefs/none" -o "Dir::State::Lists=$apt_root/lists"
 		-o "Dir::Cache=$apt_root" -o "Dir::Cache::archives=$apt_root/archives"
 		-o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=" -o Acquire::Languages=none
 		-o APT::Sandbox::User=root)
+	# the host's proxies still apply (its apt.conf.d does not)
+	apt_http_proxy='' apt_https_proxy=''
+	eval "$(apt-config shell apt_http_proxy Acquire::http::Proxy apt_https_proxy Acquire::https::Proxy)"
+	[ -z "$apt_http_proxy" ] || apt_opts+=(-o "Acquire::http::Proxy=$apt_http_proxy")
+	[ -z "$apt_https_proxy" ] || apt_opts+=(-o "Acquire::https::Proxy=$apt_https_proxy")
 	apt_log=$apt_root/apt.log
 	fetch_fail() { # reason: the cell cannot run without the packages
 		err=$(grep -E '^(E|W):' "$apt_log" 2>/dev/null | head -n 2 | tr '\n' ' ')
 		skip "$suite's kernel cannot be had: $1${err:+ ($err)}; run where $mirror is reachable (EXECCOUNT_DEBIAN_MIRROR names another)"
 	}
 	say "$suite: fetching the package lists from $mirror (private apt configuration in $apt_root)"
-	apt-get "${apt_opts[@]}" update >"$apt_log" 2>&1 || fetch_fail "apt-get update failed"
+	apt-get "${apt_opts[@]}" --error-on=any update >"$apt_log" 2>&1 || fetch_fail "apt-get update failed"
 	show() { apt-cache "${apt_opts[@]}" show --no-all-versions "$1" 2>>"$apt_log"; }
-	abi=$(show linux-image-amd64 | sed -n 's/^Depends:.*linux-image-\([0-9][^ ,]*-amd64\)\( .*\)\{0,1\}$/\1/p' | head -n 1)
+	# the first alternative of the first dependency that names linux-image-<abi>-amd64
+	first_dep() { # PATTERN: from a package record on stdin
+		sed -n 's/^Depends: //p' | tr ',' '\n' | sed 's/|.*//; s/(.*//; s/[[:space:]]//g' | grep -m 1 -x "$1"
+	}
+	abi=$(show linux-image-amd64 | first_dep 'linux-image-[0-9].*-amd64' | sed 's/^linux-image-//' || true)
 	[ -n "$abi" ] || fetch_fail "no linux-image-amd64 naming linux-image-<abi>-amd64 in $suite"
-	common=$(show "linux-headers-$abi" | sed -n 's/^Depends:.*\(linux-headers-[^ ,]*-common\).*/\1/p' | head -n 1)
+	common=$(show "linux-headers-$abi" | first_dep 'linux-headers-.*-common' || true)
 	[ -n "$common" ] || fetch_fail "linux-headers-$abi names no linux-headers-*-common package"
 	pkgs=("linux-image-$abi" "linux-headers-$abi" "$common")
 	say "$suite: downloading ${pkgs[*]} (apt-get download; nothing is installed)"
