@@ -93,7 +93,9 @@ static int storm(long calls, long procs, long chunks)
 	if (procs < 1 || procs > 64)
 		return fprintf(stderr, "execstorm: --procs must be 1 to 64\n"), 2;
 	if (chunks < 1 || chunks > MAX_CHUNKS || chunks > calls)
-		return fprintf(stderr, "execstorm: --chunks must be 1 to %d, at most --calls\n", MAX_CHUNKS), 2;
+		return fprintf(stderr, "execstorm: --chunks must be 1 to %d, at most --calls\n",
+			       MAX_CHUNKS),
+		       2;
 	if (pipe(go) != 0 || pipe(res) != 0)
 		die("pipe");
 	for (long p = 0; p < procs; p++) {
@@ -116,7 +118,8 @@ static int storm(long calls, long procs, long chunks)
 
 				for (long i = 0; i < n; i++)
 					if (fail_exec() != 0) {
-						fprintf(stderr, "execstorm: execve: %s (expected ENOENT)\n",
+						fprintf(stderr,
+							"execstorm: execve: %s (expected ENOENT)\n",
 							strerror(errno));
 						_exit(1);
 					}
@@ -235,7 +238,9 @@ static int keys(long first, long count)
 		if (waitpid(pid, &st, 0) < 0)
 			die("waitpid");
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			return fprintf(stderr, "execstorm: keys: the child for uid %ld failed\n", u), 1;
+			return fprintf(stderr, "execstorm: keys: the child for uid %ld failed\n",
+				       u),
+			       1;
 	}
 	printf("{\"keys\":%ld}\n", count);
 	return 0;
@@ -249,7 +254,8 @@ static long number(const char *opt, const char *s, long min, long max)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *end || end == s || v < min || v > max) {
-		fprintf(stderr, "execstorm: %s: not a number from %ld to %ld: %s\n", opt, min, max, s);
+		fprintf(stderr, "execstorm: %s: not a number from %ld to %ld: %s\n", opt, min, max,
+			s);
 		exit(2);
 	}
 	return v;
@@ -275,23 +281,43 @@ int main(int argc, char **argv)
 	int c;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: execstorm storm|trigger|spawn|keys [options] (see the source)\n");
+		fprintf(stderr,
+			"usage: execstorm storm|trigger|spawn|keys [options] (see the source)\n");
 		return 2;
 	}
 	mode = argv[1];
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': calls = number("--calls", optarg, 1, 1000000000L); break;
-		case 'p': procs = number("--procs", optarg, 1, 64); break;
-		case 'u': uid = number("--uid", optarg, 0, 4294967294L); break;
-		case 't': period = number("--period-us", optarg, 1, 10000000L); break;
-		case 'd': duration = number("--duration-ms", optarg, 1, 3600000L); break;
-		case 'x': path = optarg; break;
-		case 'f': first = number("--first-uid", optarg, 0, 4294967294L); break;
-		case 'k': count = number("--count", optarg, 1, 1000000L); break;
-		case 'c': chunks = number("--chunks", optarg, 1, MAX_CHUNKS); break;
-		default: return 2;
+		case 'n':
+			calls = number("--calls", optarg, 1, 1000000000L);
+			break;
+		case 'p':
+			procs = number("--procs", optarg, 1, 64);
+			break;
+		case 'u':
+			uid = number("--uid", optarg, 0, 4294967294L);
+			break;
+		case 't':
+			period = number("--period-us", optarg, 1, 10000000L);
+			break;
+		case 'd':
+			duration = number("--duration-ms", optarg, 1, 3600000L);
+			break;
+		case 'x':
+			path = optarg;
+			break;
+		case 'f':
+			first = number("--first-uid", optarg, 0, 4294967294L);
+			break;
+		case 'k':
+			count = number("--count", optarg, 1, 1000000L);
+			break;
+		case 'c':
+			chunks = number("--chunks", optarg, 1, MAX_CHUNKS);
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (optind != argc)
@@ -308,7 +334,8 @@ int main(int argc, char **argv)
 		return spawn(calls, path);
 	if (!strcmp(mode, "keys")) {
 		if (first < 0 || count < 1 || first + count - 1 > 4294967294L)
-			return fprintf(stderr, "execstorm: keys needs --first-uid and --count\n"), 2;
+			return fprintf(stderr, "execstorm: keys needs --first-uid and --count\n"),
+			       2;
 		return keys(first, count);
 	}
 	fprintf(stderr, "execstorm: unknown mode: %s\n", mode);

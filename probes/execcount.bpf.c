@@ -40,12 +40,12 @@
 #ifndef EXECCOUNT_MAX_KEYS
 #define EXECCOUNT_MAX_KEYS 10240
 #endif
-#if !defined(EXECCOUNT_BY_UID) && !defined(EXECCOUNT_BY_COMM) && \
-	!defined(EXECCOUNT_BY_EXE) && !defined(EXECCOUNT_BY_CGROUP)
+#if !defined(EXECCOUNT_BY_UID) && !defined(EXECCOUNT_BY_COMM) && !defined(EXECCOUNT_BY_EXE) &&     \
+	!defined(EXECCOUNT_BY_CGROUP)
 #define EXECCOUNT_BY_UID
 #endif
 #define COMM_LEN 16 /* TASK_COMM_LEN */
-#define EXE_LEN 256
+#define EXE_LEN	 256
 
 /* The key: only the fields asked for, in this order (the host decodes it so). */
 struct execcount_key {
@@ -261,7 +261,7 @@ static __always_inline int on_exit(long ret)
 	u32 tid;
 	struct execcount_call *call;
 
-	/* success (x86_64 reports it here too): counted at sched_process_exec, nothing to look up */
+	/* success (x86_64 reports it here too): counted at sched_process_exec, nothing to do */
 	if (ret >= 0)
 		return 0;
 	tid = bpf_get_current_pid_tgid();

@@ -41,8 +41,8 @@ struct attachment {
 #define HOOKS_MAX 5
 
 struct hooks {
-	enum hook_kind kind; /* of the syscall hooks */
-	bool syscall_wrapper; /* the kprobe'd functions take a struct pt_regs * */
+	enum hook_kind kind;		 /* of the syscall hooks */
+	bool syscall_wrapper;		 /* the kprobe'd functions take a struct pt_regs * */
 	struct attachment at[HOOKS_MAX]; /* entries first, then exits, then success */
 	unsigned int n;
 };

@@ -27,11 +27,11 @@
 struct cache_key_input {
 	const char *tool_version;
 	const char *libbcc_version; /* probe_libbcc_identity(): the library, not only its version */
-	const char *release;	  /* uname -r */
-	const char *build;	  /* uname -v: two builds of one release differ */
-	const char *machine;	  /* uname -m */
-	const char *headers;	  /* the kernel headers asked for (-k, BCC_KERNEL_SOURCE), or "" */
-	const char *env; /* the variables libbcc and clang read, NAME=value, space-separated */
+	const char *release;	    /* uname -r */
+	const char *build;	    /* uname -v: two builds of one release differ */
+	const char *machine;	    /* uname -m */
+	const char *headers; /* the kernel headers asked for (-k, BCC_KERNEL_SOURCE), or "" */
+	const char *env;     /* the variables libbcc and clang read, NAME=value, space-separated */
 	const char *const *cflags;
 	int ncflags;
 	const char *source;

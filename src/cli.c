@@ -75,7 +75,8 @@ static const struct argp_option options[] = {
 	{ "syscalls", OPT_SYSCALLS, "LIST", 0,
 	  "execve,execveat (default) or one of them; execveat is also fexecve()", 0 },
 	{ "uid", OPT_UID, "UIDS", 0, "count only these uids (comma list, at most 64)", 0 },
-	{ "top", OPT_TOP, "N", 0, "show only the first N keys in --sort order (the most execs)", 0 },
+	{ "top", OPT_TOP, "N", 0, "show only the first N keys in --sort order (the most execs)",
+	  0 },
 	{ "listen", OPT_LISTEN, "[ADDR:]PORT", 0,
 	  "serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR 127.0.0.1 unless given)", 0 },
 	{ "textfile", OPT_TEXTFILE, "PATH", 0,
@@ -126,8 +127,8 @@ static const char *const format_names[] = {
 };
 
 /* The index of arg among the n names (an enum value), or -1 after a usage error. */
-static int parse_choice(struct argp_state *state, const char *what, const char *const *names,
-			int n, const char *choices, const char *arg)
+static int parse_choice(struct argp_state *state, const char *what, const char *const *names, int n,
+			const char *choices, const char *arg)
 {
 	for (int i = 0; i < n; i++)
 		if (strcmp(names[i], arg) == 0)
@@ -318,8 +319,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		state->err_stream = ctx->err;
 		return 0;
 	case 'a':
-		i = parse_choice(state, "attach mode", attach_names, 3, "auto, kprobe or tracepoint",
-				 arg);
+		i = parse_choice(state, "attach mode", attach_names, 3,
+				 "auto, kprobe or tracepoint", arg);
 		if (i < 0)
 			return EINVAL;
 		cfg->attach = i;
@@ -354,9 +355,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 's':
 		i = count_order_parse(arg);
 		if (i < 0) {
-			argp_error(state,
-				   "invalid --sort '%s': use count, ok, failed, delta, execve, execveat, uid, comm, exe or cgroup",
-				   arg);
+			argp_error(
+				state,
+				"invalid --sort '%s': use count, ok, failed, delta, execve, execveat, uid, comm, exe or cgroup",
+				arg);
 			return EINVAL;
 		}
 		cfg->sort = i;
@@ -432,12 +434,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (cfg->action == CLI_RUN && cfg->format == FORMAT_CLASSIC &&
 		    cfg->by_mask != 1u << FIELD_UID) {
-			argp_error(state,
-				   "--format classic prints uids only: use table or json with --by");
+			argp_error(
+				state,
+				"--format classic prints uids only: use table or json with --by");
 			return EINVAL;
 		}
 		if (cfg->action == CLI_RUN && cfg->format == FORMAT_CLASSIC && cfg->sort_given) {
-			argp_error(state, "--format classic prints uids in order: --sort does not apply");
+			argp_error(state,
+				   "--format classic prints uids in order: --sort does not apply");
 			return EINVAL;
 		}
 		if (cfg->no_cache && cfg->cache_dir) {

@@ -27,7 +27,8 @@ struct contract_counts {
 /* BPF_ARRAY(stats, struct execcount_stats, 1) */
 #define CONTRACT_STATS_TABLE "stats"
 struct contract_stats {
-	uint64_t dropped; /* execs not counted for want of room: `counts` full, no slot in `calls` */
+	uint64_t
+		dropped; /* execs not counted for want of room: `counts` full, no slot in `calls` */
 };
 
 /* BPF_ARRAY(self, struct execcount_self, 1): the self-test's private counters */

@@ -59,10 +59,11 @@ int snapshot_copy(struct snapshot *dst, const struct snapshot *src)
 }
 
 static const char *const order_names[] = {
-	[ORDER_BY_COUNT] = "count",   [ORDER_BY_OK] = "ok",	    [ORDER_BY_FAILED] = "failed",
-	[ORDER_BY_DELTA] = "delta",   [ORDER_BY_EXECVE] = "execve", [ORDER_BY_EXECVEAT] = "execveat",
-	[ORDER_BY_UID] = "uid",	      [ORDER_BY_COMM] = "comm",	    [ORDER_BY_EXE] = "exe",
-	[ORDER_BY_CGROUP] = "cgroup",
+	[ORDER_BY_COUNT] = "count",   [ORDER_BY_OK] = "ok",
+	[ORDER_BY_FAILED] = "failed", [ORDER_BY_DELTA] = "delta",
+	[ORDER_BY_EXECVE] = "execve", [ORDER_BY_EXECVEAT] = "execveat",
+	[ORDER_BY_UID] = "uid",	      [ORDER_BY_COMM] = "comm",
+	[ORDER_BY_EXE] = "exe",	      [ORDER_BY_CGROUP] = "cgroup",
 };
 
 int count_order_parse(const char *name)

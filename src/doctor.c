@@ -107,11 +107,13 @@ static void headers(struct report *r)
 		return;
 	}
 	if (info.from_env)
-		snprintf(hint, sizeof(hint), "BCC_KERNEL_SOURCE=%s lacks %s", info.path, info.missing);
+		snprintf(hint, sizeof(hint), "BCC_KERNEL_SOURCE=%s lacks %s", info.path,
+			 info.missing);
 	else
-		snprintf(hint, sizeof(hint),
-			 "install linux-headers-%s, or give --kernel-headers DIR (scripts/setup.sh links the distribution's nearest)",
-			 info.release);
+		snprintf(
+			hint, sizeof(hint),
+			"install linux-headers-%s, or give --kernel-headers DIR (scripts/setup.sh links the distribution's nearest)",
+			info.release);
 	line(r, "fail", "kernel headers", "none that libbcc can compile against", hint);
 }
 
@@ -137,13 +139,14 @@ static void tracing(struct report *r)
 		     "the tool mounts it at start (as root): mount -t tracefs tracefs /sys/kernel/tracing");
 	}
 	if (kprobes)
-		line(r, "ok", "kprobes", kernel_has_kprobe_pmu() ? "the kprobe PMU" : "kprobe_events",
-		     NULL);
+		line(r, "ok", "kprobes",
+		     kernel_has_kprobe_pmu() ? "the kprobe PMU" : "kprobe_events", NULL);
 	else
 		line(r, "warn", "kprobes", "none (CONFIG_KPROBES is off)",
 		     "--attach auto uses the syscall tracepoints");
 	if (!mounted) {
-		line(r, "warn", "syscall tracepoints", "cannot tell until tracefs is mounted", NULL);
+		line(r, "warn", "syscall tracepoints", "cannot tell until tracefs is mounted",
+		     NULL);
 		line(r, "warn", "sched_process_exec", "cannot tell until tracefs is mounted", NULL);
 		return;
 	}
@@ -174,7 +177,8 @@ static void libraries(struct report *r, const char *libbcc_version, const char *
 	if (exists("/sys/kernel/btf", "vmlinux"))
 		line(r, "ok", "BTF", "/sys/kernel/btf/vmlinux", NULL);
 	else
-		line(r, "warn", "BTF", "none", "not needed by this tool (it compiles against headers)");
+		line(r, "warn", "BTF", "none",
+		     "not needed by this tool (it compiles against headers)");
 	snprintf(buf, sizeof(buf), "%s (built against)", libbcc_version);
 	line(r, "ok", "libbcc", buf, NULL);
 	if (llvm_describe(buf, sizeof(buf)))

@@ -21,8 +21,8 @@
 
 struct http_server {
 	struct MHD_Daemon *daemon;
-	int fd; /* listening; the daemon's once it has started */
-	char where[96]; /* "127.0.0.1:9435", for messages */
+	int fd;		      /* listening; the daemon's once it has started */
+	char where[96];	      /* "127.0.0.1:9435", for messages */
 	pthread_mutex_t lock; /* guards page and len */
 	char *page;
 	size_t len;
@@ -60,12 +60,13 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, c
  * body at a wrong path or method is turned away at once, not read to the end.
  */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_size, void **req_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_size, void **req_cls)
 {
 	static const char not_found[] = "Not found: the metrics are at /metrics\n";
 	static const char not_allowed[] = "Method not allowed: GET or HEAD /metrics\n";
-	static const char not_yet[] = "Not counting yet: the probe is being compiled and attached\n";
+	static const char not_yet[] =
+		"Not counting yet: the probe is being compiled and attached\n";
 	struct http_server *server = cls;
 	enum MHD_Result ret;
 
@@ -145,7 +146,8 @@ int http_bind(struct http_server **out, const struct listen_addr *addr)
 		int err = server->fd;
 
 		log_msg("cannot listen on %s: %s%s", server->where, strerror(-err),
-			err == -EADDRINUSE ? " -- another process has that port: pick another" : "");
+			err == -EADDRINUSE ? " -- another process has that port: pick another"
+					   : "");
 		pthread_mutex_destroy(&server->lock);
 		free(server);
 		return err;
@@ -166,7 +168,8 @@ int http_serve(struct http_server *server)
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, server->fd,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_PER_CLIENT, MHD_OPTION_END);
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_PER_CLIENT,
+		MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!server->daemon) {
 		log_msg("cannot serve on %s: libmicrohttpd did not start", server->where);

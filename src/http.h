@@ -14,7 +14,7 @@
 
 #include "cli.h"
 
-#define HTTP_TIMEOUT_S	      10 /* a connection idle this long is closed */
+#define HTTP_TIMEOUT_S	     10 /* a connection idle this long is closed */
 #define HTTP_MAX_CONNECTIONS 64
 #define HTTP_MAX_PER_CLIENT  8 /* per client address: one host cannot take every slot */
 

@@ -297,7 +297,8 @@ static int emit(struct counter *c, bool final)
 		return err;
 	}
 	if (c->cur.dropped > c->dropped_said) {
-		log_msg("warning: %" PRIu64 " execs not counted: the table is full at %lu keys -- raise --max-keys",
+		log_msg("warning: %" PRIu64
+			" execs not counted: the table is full at %lu keys -- raise --max-keys",
 			c->cur.dropped - c->dropped_said, c->cfg->max_keys);
 		c->dropped_said = c->cur.dropped;
 	}
@@ -417,7 +418,9 @@ static int doctor(const struct config *cfg)
 	probe_compiler_load();
 	errno = 0;
 	failed = doctor_run(stdout, probe_libbcc_version(),
-			    cfg->no_cache ? NULL : cfg->cache_dir ? cfg->cache_dir : CACHE_DEFAULT_DIR);
+			    cfg->no_cache    ? NULL
+			    : cfg->cache_dir ? cfg->cache_dir
+					     : CACHE_DEFAULT_DIR);
 	if (stdout_status())
 		return EXIT_FAILURE;
 	return failed ? EXIT_FAILURE : EX_OK;
@@ -467,8 +470,11 @@ static int headers_check(void)
 /* The environment libbcc and clang read while compiling: part of the cache key. */
 static void compile_env(char *buf, size_t len)
 {
-	static const char *const names[] = { "BCC_KERNEL_SOURCE", "BCC_LINUX_VERSION_CODE",
-					     "BCC_KERNEL_MODULES_SUFFIX", "ARCH", "CPATH",
+	static const char *const names[] = { "BCC_KERNEL_SOURCE",
+					     "BCC_LINUX_VERSION_CODE",
+					     "BCC_KERNEL_MODULES_SUFFIX",
+					     "ARCH",
+					     "CPATH",
 					     "C_INCLUDE_PATH" };
 	size_t at = 0;
 
@@ -490,8 +496,8 @@ static void compile_env(char *buf, size_t len)
  */
 #define KEY_MAX 8192
 static int probe_get(const struct config *cfg, const struct cache *cache,
-		     const struct probe_source *src, const struct hooks *hooks, struct probe **probe,
-		     struct timespec *stage, char *key, bool *store)
+		     const struct probe_source *src, const struct hooks *hooks,
+		     struct probe **probe, struct timespec *stage, char *key, bool *store)
 {
 	struct probe_image img = { 0 };
 	struct cflags cflags;
@@ -521,7 +527,8 @@ static int probe_get(const struct config *cfg, const struct cache *cache,
 							      .source = src->text,
 							      .source_len = src->len },
 				   key, KEY_MAX)) {
-			log_verbose("cache: not used: a setting is too long for the key, or holds a newline");
+			log_verbose(
+				"cache: not used: a setting is too long for the key, or holds a newline");
 			cacheable = false;
 		}
 	}
@@ -557,7 +564,8 @@ static int probe_get(const struct config *cfg, const struct cache *cache,
 	stage_done("compile", stage);
 	*store = cacheable && probe_cacheable(*probe);
 	if (cacheable && !*store)
-		log_verbose("cache: not stored: the probe has tables a start from the cache could not make the same (pinned, or of a type needing BTF)");
+		log_verbose(
+			"cache: not stored: the probe has tables a start from the cache could not make the same (pinned, or of a type needing BTF)");
 	return EX_OK;
 }
 
@@ -620,7 +628,8 @@ static int run(const struct config *cfg)
 
 	/* The compiled-program cache: a --cache-dir that cannot be used is refused now. */
 	if (!cfg->no_cache &&
-	    cache_open(&cache, cfg->cache_dir ? cfg->cache_dir : CACHE_DEFAULT_DIR, cfg->cache_dir)) {
+	    cache_open(&cache, cfg->cache_dir ? cfg->cache_dir : CACHE_DEFAULT_DIR,
+		       cfg->cache_dir)) {
 		rc = EX_CANTCREAT;
 		goto out;
 	}
@@ -663,8 +672,9 @@ static int run(const struct config *cfg)
 	for (unsigned int i = 0; i < hooks.n; i++) {
 		struct load_stats stats = { 0 };
 
-		prog_fds[i] = probe_load(c.probe, hooks.at[i].fn, attachment_prog_type(&hooks.at[i]),
-					 cfg->verbose ? &stats : NULL);
+		prog_fds[i] =
+			probe_load(c.probe, hooks.at[i].fn, attachment_prog_type(&hooks.at[i]),
+				   cfg->verbose ? &stats : NULL);
 		if (prog_fds[i] < 0) {
 			rc = prog_fds[i] == -EPERM ? EX_NOPERM : EX_DATAERR;
 			goto out_probe;

@@ -187,7 +187,8 @@ int metrics_render(FILE *out, const struct config *cfg, const struct snapshot *s
 		key_labels(m, cfg, NULL, &folded);
 		label(m, &folded, "folded", "true");
 		fclose(m);
-		execs(out, &(struct series){ .labels = labels, .ok = other_ok, .failed = other_failed });
+		execs(out,
+		      &(struct series){ .labels = labels, .ok = other_ok, .failed = other_failed });
 		free(labels);
 	}
 
@@ -205,7 +206,8 @@ int metrics_render(FILE *out, const struct config *cfg, const struct snapshot *s
 		label(out, &sep, "hook", info->hooks[i]);
 		fputs("} 1\n", out);
 	}
-	family(out, "bcc_execcount_build_info", "gauge", "Versions of bcc-execcount and libbcc (1).");
+	family(out, "bcc_execcount_build_info", "gauge",
+	       "Versions of bcc-execcount and libbcc (1).");
 	sep = "";
 	fputs("bcc_execcount_build_info{", out);
 	label(out, &sep, "version", info->version);

@@ -149,8 +149,7 @@ static int json_start(FILE *out, const struct config *cfg, const struct run_info
 			fprintf(out, "%s\"%s\"", sep, syscall_names[i]);
 			sep = ",";
 		}
-	fprintf(out, "],\"max_keys\":%lu,\"interval\":%u,\"probe\":", cfg->max_keys,
-		cfg->interval);
+	fprintf(out, "],\"max_keys\":%lu,\"interval\":%u,\"probe\":", cfg->max_keys, cfg->interval);
 	json_write_string(out, info->probe);
 	fprintf(out, ",\"pid\":%ld,\"version\":", (long)info->pid);
 	json_write_string(out, info->version);
@@ -231,8 +230,8 @@ static void table_row(FILE *out, const struct config *cfg, const struct count_ro
 			term_text(out, row->key.comm, COMM_WIDTH);
 			fputc(' ', out);
 		}
-	fprintf(out, "%12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64, row->count,
-		row->n.ok, row->n.failed, row->delta);
+	fprintf(out, "%12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64, row->count, row->n.ok,
+		row->n.failed, row->delta);
 	if (cfg->by_mask & 1u << FIELD_CGROUP) {
 		fputc(' ', out);
 		term_text(out, row->cgroup ? row->cgroup : "?", cgroup_width);
@@ -259,8 +258,8 @@ static void live_header(FILE *out, const struct config *cfg, const struct snapsh
 	}
 	fprintf(out,
 		"\033[H\033[2J"
-		"bcc-execcount - %s%s  %s  every %u s  execs: %" PRIu64 "  %.1f/s  keys: %zu  dropped: %" PRIu64
-		"\n\n",
+		"bcc-execcount - %s%s  %s  every %u s  execs: %" PRIu64
+		"  %.1f/s  keys: %zu  dropped: %" PRIu64 "\n\n",
 		when, final ? " (final)" : "", hook, cfg->interval, total,
 		(double)delta / cfg->interval, snap->len, snap->dropped);
 }
@@ -296,7 +295,9 @@ static int table_rows(FILE *out, const struct config *cfg, const struct snapshot
 	if (n < snap->len)
 		fprintf(out, "(%zu more keys: --top %lu)\n", snap->len - n, cfg->top);
 	if (snap->dropped)
-		fprintf(out, "dropped %" PRIu64 " execs: the table is full at %lu keys -- raise --max-keys\n",
+		fprintf(out,
+			"dropped %" PRIu64
+			" execs: the table is full at %lu keys -- raise --max-keys\n",
 			snap->dropped, cfg->max_keys);
 	fputc('\n', out);
 	return stream_status(out);
@@ -376,7 +377,8 @@ static int csv_rows(FILE *out, const struct config *cfg, const struct snapshot *
 			}
 		}
 		fprintf(out,
-			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			"\n",
 			row->count, row->n.execve, row->n.execveat, row->n.ok, row->n.failed,
 			row->delta);
 	}

@@ -374,8 +374,8 @@ int probe_from_image(struct probe **out, struct probe_image *img)
 	memset(img, 0, sizeof(*img));
 	for (uint32_t i = 0; i < probe->img.ntables; i++) {
 		const struct image_table *t = &probe->img.tables[i];
-		int fd = bcc_create_map(t->type, t->name, t->key_size, t->value_size, t->max_entries,
-					t->flags);
+		int fd = bcc_create_map(t->type, t->name, t->key_size, t->value_size,
+					t->max_entries, t->flags);
 
 		if (fd < 0) {
 			int err = fd < -1 ? fd : -errno;
@@ -384,8 +384,9 @@ int probe_from_image(struct probe **out, struct probe_image *img)
 				log_msg("creating table '%s': %s -- needs CAP_BPF (or root), and a kernel not in lockdown mode",
 					t->name, strerror(-err));
 			else
-				log_msg("creating table '%s' (%u entries of %u + %u bytes): %s", t->name,
-					t->max_entries, t->key_size, t->value_size, strerror(-err));
+				log_msg("creating table '%s' (%u entries of %u + %u bytes): %s",
+					t->name, t->max_entries, t->key_size, t->value_size,
+					strerror(-err));
 			probe_destroy(probe);
 			return err;
 		}
@@ -406,8 +407,7 @@ bool probe_cacheable(const struct probe *probe)
 	return probe->cacheable;
 }
 
-static int check_table(struct probe *probe, const char *table, int type, size_t key,
-		       size_t value)
+static int check_table(struct probe *probe, const char *table, int type, size_t key, size_t value)
 {
 	static const char *const type_names[] = {
 		[BPF_MAP_TYPE_ARRAY] = "BPF_ARRAY",
@@ -679,7 +679,8 @@ int probe_read_counts(struct probe *probe, const struct key_layout *layout, stru
 			snap->dropped = stats.dropped;
 	}
 	if (err)
-		log_msg("reading table '%s': %s", table, err == -ENOMEM ? "out of memory" : strerror(-err));
+		log_msg("reading table '%s': %s", table,
+			err == -ENOMEM ? "out of memory" : strerror(-err));
 	return err;
 }
 

@@ -28,4 +28,3 @@ int utf8_len(const unsigned char *s)
 		return 0;
 	return n;
 }
-

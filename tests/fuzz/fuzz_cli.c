@@ -77,7 +77,8 @@ static void check_config(const struct config *cfg)
 		fuzz_fail("format %d, attach %d", cfg->format, cfg->attach);
 	if (cfg->format == FORMAT_CLASSIC && cfg->by_mask != 1u << FIELD_UID)
 		fuzz_fail("classic with --by %#x", cfg->by_mask);
-	if (count_order_field(cfg->sort) >= 0 && !(cfg->by_mask & 1u << count_order_field(cfg->sort)))
+	if (count_order_field(cfg->sort) >= 0 &&
+	    !(cfg->by_mask & 1u << count_order_field(cfg->sort)))
 		fuzz_fail("sort %d by a field not in --by %#x", cfg->sort, cfg->by_mask);
 	if ((cfg->probe_path && !cfg->probe_path[0]) ||
 	    (cfg->kernel_headers && !cfg->kernel_headers[0]) ||

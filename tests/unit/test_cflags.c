@@ -202,7 +202,8 @@ static void test_everything(void **state)
 	assert_cflags(&cfg, true,
 		      CFLAGS("-DEXECCOUNT_BY_UID", "-DEXECCOUNT_BY_COMM", "-DEXECCOUNT_BY_EXE",
 			     "-DEXECCOUNT_BY_CGROUP", "-DEXECCOUNT_MAX_KEYS=65536",
-			     "-DEXECCOUNT_UIDS=0,65534", "-DEXECCOUNT_KPROBES", "-DEXECCOUNT_SYSCALL_WRAPPER"));
+			     "-DEXECCOUNT_UIDS=0,65534", "-DEXECCOUNT_KPROBES",
+			     "-DEXECCOUNT_SYSCALL_WRAPPER"));
 	assert_true(8 <= CFLAGS_MAX);
 }
 

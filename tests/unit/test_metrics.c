@@ -819,9 +819,11 @@ static void test_fold_beside_a_key_named_other(void **state)
 	push_key(&snap, 0, "a", "", 0, 50, 0);
 	push_key(&snap, 0, "b", "", 0, 10, 0);
 	page = render(&cfg, &snap, &info);
-	assert_non_null(strstr(page, "bcc_execcount_execs_total{comm=\"other\",outcome=\"ok\"} 100\n"));
+	assert_non_null(
+		strstr(page, "bcc_execcount_execs_total{comm=\"other\",outcome=\"ok\"} 100\n"));
 	assert_non_null(strstr(
-		page, "bcc_execcount_execs_total{comm=\"other\",folded=\"true\",outcome=\"ok\"} 60\n"));
+		page,
+		"bcc_execcount_execs_total{comm=\"other\",folded=\"true\",outcome=\"ok\"} 60\n"));
 	free(page);
 	snapshot_free(&snap);
 }

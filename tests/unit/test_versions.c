@@ -62,7 +62,8 @@ static void test_doctor_report(void **state)
 	const char *verdict = NULL;
 
 	(void)state;
-	assert_int_equal(regcomp(&re, "^(ok  |warn|fail) [a-zA-Z0-9_ ]+: [^ ].*$", REG_EXTENDED), 0);
+	assert_int_equal(regcomp(&re, "^(ok  |warn|fail) [a-zA-Z0-9_ ]+: [^ ].*$", REG_EXTENDED),
+			 0);
 	capture_open(&c);
 	failed = doctor_run(c.f, "0.26.0", "/nonexistent/bcc-execcount-cache");
 	text = strdup(capture_text(&c));
