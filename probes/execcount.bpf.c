@@ -45,7 +45,8 @@
 #define EXECCOUNT_BY_UID
 #endif
 #define COMM_LEN 16 /* TASK_COMM_LEN */
-#define EXE_LEN	 256
+
+#define EXE_LEN 256
 
 /* The key: only the fields asked for, in this order (the host decodes it so). */
 struct execcount_key {

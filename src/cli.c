@@ -235,14 +235,13 @@ static error_t syscall_one(struct argp_state *state, const char *item)
 {
 	struct config *cfg = ((struct parse_ctx *)state->input)->cfg;
 
-	if (strcmp(item, "execve") == 0)
-		cfg->syscalls |= SYSCALL_EXECVE;
-	else if (strcmp(item, "execveat") == 0)
-		cfg->syscalls |= SYSCALL_EXECVEAT;
-	else {
+	const struct syscall_info *sc = syscall_find(item);
+
+	if (!sc) {
 		argp_error(state, "invalid syscall '%s': use execve, execveat or both", item);
 		return EINVAL;
 	}
+	cfg->syscalls |= sc->bit;
 	return 0;
 }
 
@@ -337,7 +336,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return parse_list(state, "--by", arg, FIELD_COUNT_, by_one);
 	case OPT_SYSCALLS:
 		cfg->syscalls = 0;
-		return parse_list(state, "--syscalls", arg, 2, syscall_one);
+		return parse_list(state, "--syscalls", arg, SYSCALLS_N, syscall_one);
 	case OPT_UID:
 		cfg->nuids = 0;
 		return parse_list(state, "--uid", arg, CLI_MAX_UIDS, uid_one);

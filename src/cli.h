@@ -12,6 +12,7 @@
 
 #include "counts.h"
 #include "keys.h"
+#include "syscalls.h"
 
 enum attach_mode {
 	ATTACH_AUTO,
@@ -32,12 +33,6 @@ enum cli_action {
 	CLI_VERSION,
 	CLI_PRINT_PROBE,
 	CLI_DOCTOR,
-};
-
-/* The syscalls counted, as a mask. */
-enum syscall_set {
-	SYSCALL_EXECVE = 1u << 0,
-	SYSCALL_EXECVEAT = 1u << 1,
 };
 
 #define CLI_DEFAULT_INTERVAL   5

@@ -60,8 +60,6 @@ void json_write_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static const char *const syscall_names[] = { "execve", "execveat" };
-
 static size_t shown(const struct config *cfg, const struct snapshot *snap)
 {
 	return cfg->top && cfg->top < snap->len ? cfg->top : snap->len;
@@ -144,9 +142,9 @@ static int json_start(FILE *out, const struct config *cfg, const struct run_info
 	for (unsigned int f = 0; f < cfg->nby; f++)
 		fprintf(out, "%s\"%s\"", f ? "," : "", key_field_name(cfg->by[f]));
 	fputs("],\"syscalls\":[", out);
-	for (unsigned int i = 0; i < 2; i++)
-		if (cfg->syscalls & 1u << i) {
-			fprintf(out, "%s\"%s\"", sep, syscall_names[i]);
+	for (unsigned int i = 0; i < SYSCALLS_N; i++)
+		if (cfg->syscalls & syscall_table[i].bit) {
+			fprintf(out, "%s\"%s\"", sep, syscall_table[i].name);
 			sep = ",";
 		}
 	fprintf(out, "],\"max_keys\":%lu,\"interval\":%u,\"probe\":", cfg->max_keys, cfg->interval);
