@@ -239,6 +239,61 @@ int syscall_fnname(FILE *kallsyms, const char *name, char *out, size_t len)
 	return 0;
 }
 
+static void tracepoint_facts(struct kernel_facts *k)
+{
+	char rel[160];
+
+	for (int i = 0; i < SYSCALLS_N; i++) {
+		snprintf(rel, sizeof(rel), "events/syscalls/sys_enter_%s/id",
+			 syscall_table[i].name);
+		k->enter_tp[i] = tracefs_has(k->tracefs, rel);
+		snprintf(rel, sizeof(rel), "events/syscalls/sys_exit_%s/id", syscall_table[i].name);
+		k->exit_tp[i] = tracefs_has(k->tracefs, rel);
+	}
+	k->sched_exec_tp = tracefs_has(k->tracefs, "events/sched/sched_process_exec/id");
+}
+
+/* kprobes, and each syscall's function found as bcc finds it (one pass of kallsyms each) */
+static void kprobe_facts(struct kernel_facts *k)
+{
+	FILE *kallsyms;
+
+	k->kprobes_read = true;
+	k->kprobe_pmu = kernel_has_kprobe_pmu();
+	k->kprobe_events = !k->tracefs_err && tracefs_has(k->tracefs, "kprobe_events");
+	if (!k->kprobe_pmu && !k->kprobe_events)
+		return;
+	kallsyms = fopen("/proc/kallsyms", "r");
+	if (!kallsyms) {
+		k->kallsyms_err = -errno;
+		return;
+	}
+	for (int i = 0; i < SYSCALLS_N; i++) {
+		rewind(kallsyms);
+		if (syscall_fnname(kallsyms, syscall_table[i].name, k->syscall_fn[i],
+				   sizeof(k->syscall_fn[i])))
+			k->syscall_fn[i][0] = '\0';
+	}
+	fclose(kallsyms);
+}
+
+void kernel_facts_read(struct kernel_facts *k, unsigned int flags)
+{
+	memset(k, 0, sizeof(*k));
+	k->tracefs = tracefs_path();
+	k->tracefs_mount_tried = flags & FACTS_MOUNT;
+	if (flags & FACTS_MOUNT) {
+		k->tracefs_err = tracefs_prepare(&k->tracefs, &k->tracefs_mounted);
+		k->tracefs_mount_failed = k->tracefs_err != 0;
+	}
+	if (!k->tracefs_err)
+		k->tracefs_err = tracefs_readable(k->tracefs);
+	if (!k->tracefs_err)
+		tracepoint_facts(k);
+	if (flags & FACTS_KPROBES)
+		kprobe_facts(k);
+}
+
 /* kconfig.h is in the source tree, autoconf.h in the build tree (one dir unless split) */
 static int headers_check(struct headers_info *info, const char *src, const char *build)
 {

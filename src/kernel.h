@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "syscalls.h"
+
 /*
  * The oldest kernel the probe runs on: Linux 5.7, for bpf_get_ns_current_pid_tgid() (the
  * self-test's pid check; 5.7), bpf_probe_read_{user,kernel}_str() (the exec'd path; 5.5) and,
@@ -74,6 +76,34 @@ bool kernel_has_kprobe_pmu(void);
  * Reads kallsyms (one pass).  -ENOENT when no prefix or no such function.
  */
 int syscall_fnname(FILE *kallsyms, const char *name, char *out, size_t len);
+
+/*
+ * What the kernel offers for the hooks, read once (kernel_facts_read) and
+ * planned from (plan.h): nothing in here is attached or loaded.
+ */
+struct kernel_facts {
+	const char *tracefs;	   /* the directory libbcc uses (tracefs_path()) */
+	int tracefs_err;	   /* 0: readable; else -errno mounting it, or looking inside */
+	bool tracefs_mount_tried;  /* a read that may mount (a run), not --doctor's */
+	bool tracefs_mount_failed; /* tracefs_err is the mount's */
+	bool tracefs_mounted;	   /* this read mounted it */
+	bool kprobes_read;	   /* the kprobe facts below were read */
+	bool kprobe_pmu;	   /* perf_event_open kprobes */
+	bool kprobe_events;	   /* tracefs kprobe_events (CONFIG_KPROBES without the PMU) */
+	int kallsyms_err;	   /* -errno opening /proc/kallsyms */
+	char syscall_fn[SYSCALLS_N][128]; /* syscall_fnname(), "" when it is not there */
+	bool enter_tp[SYSCALLS_N];	  /* syscalls:sys_enter_<name> */
+	bool exit_tp[SYSCALLS_N];	  /* syscalls:sys_exit_<name> */
+	bool sched_exec_tp;		  /* sched:sched_process_exec */
+};
+
+enum kernel_facts_flags {
+	FACTS_MOUNT = 1u << 0,	 /* mount tracefs at /sys/kernel/tracing if nothing is there */
+	FACTS_KPROBES = 1u << 1, /* look for kprobes and the syscall functions (kallsyms) */
+};
+
+/* Fill k (flags: enum kernel_facts_flags); what cannot be read is recorded, not logged. */
+void kernel_facts_read(struct kernel_facts *k, unsigned int flags);
 
 struct headers_info {
 	char path[PATH_MAX];	/* the tree libbcc will compile against */

@@ -21,4 +21,10 @@ void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A stage or detail, printed only with --verbose. */
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * A start-up stage has ended: with --verbose, its name and how long it took
+ * since the previous one ended (or log_setup()): "compile     312.4 ms".
+ */
+void log_stage(const char *stage);
+
 #endif

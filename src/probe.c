@@ -523,37 +523,25 @@ int probe_load(struct probe *probe, const char *fn, int prog_type, struct load_s
 	return fd;
 }
 
-int probe_self_set(struct probe *probe)
+int probe_self_write(struct probe *probe, const struct contract_self *self)
 {
 	uint32_t zero = 0;
-	struct contract_self self = { .tgid = (uint32_t)getpid() };
-	struct stat ns;
 
-	/* the probe compares pids in our own pid namespace: right inside a container too */
-	if (stat("/proc/self/ns/pid", &ns)) {
-		log_msg("cannot stat /proc/self/ns/pid: %s -- is /proc mounted?", strerror(errno));
-		return -errno;
-	}
-	self.pidns_dev = ns.st_dev;
-	self.pidns_ino = ns.st_ino;
-	if (bpf_update_elem(probe->self_fd, &zero, &self, 0)) {
+	if (bpf_update_elem(probe->self_fd, &zero, (void *)self, 0)) {
 		log_msg("writing table '%s': %s", CONTRACT_SELF_TABLE, strerror(errno));
 		return -errno;
 	}
 	return 0;
 }
 
-int probe_self_hits(struct probe *probe, uint64_t *entries, uint64_t *exits)
+int probe_self_read(struct probe *probe, struct contract_self *self)
 {
 	uint32_t zero = 0;
-	struct contract_self self;
 
-	if (bpf_lookup_elem(probe->self_fd, &zero, &self)) {
+	if (bpf_lookup_elem(probe->self_fd, &zero, self)) {
 		log_msg("reading table '%s': %s", CONTRACT_SELF_TABLE, strerror(errno));
 		return -errno;
 	}
-	*entries = self.entries;
-	*exits = self.exits;
 	return 0;
 }
 

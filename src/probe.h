@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "contract.h"
 #include "counts.h"
 #include "image.h"
 #include "keys.h"
@@ -72,9 +73,9 @@ struct load_stats {
  */
 int probe_load(struct probe *probe, const char *fn, int prog_type, struct load_stats *stats);
 
-/* The self-test's counters: whose calls they take (this process), and how many were seen. */
-int probe_self_set(struct probe *probe);
-int probe_self_hits(struct probe *probe, uint64_t *entries, uint64_t *exits);
+/* The self-test's table (selftest.h), written and read whole.  0 or -errno (logged). */
+int probe_self_write(struct probe *probe, const struct contract_self *self);
+int probe_self_read(struct probe *probe, struct contract_self *self);
 
 /*
  * Replace snap's rows with the counts table (in the kernel's order), decoded

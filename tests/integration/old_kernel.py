@@ -38,7 +38,7 @@ def test(args):
     what = etest.describe_run(UNAME26 + [args.tool, "--doctor"], rc, out, err)
     lines = out.splitlines()
     etest.check(rc == 1 and len(lines) > 2 and lines[1].startswith(
-        "fail kernel: Linux 2.6 (needs 5.7 or later) -- too old for "),
+        "fail kernel: Linux 2.6 is too old: the probe needs Linux 5.7 or later (for "),
         f"expected --doctor to exit 1 with 'fail kernel: Linux 2.6 ...' first\n{what}")
 
     rc, out, err = etest.run_tool(args.tool, ["--doctor"])

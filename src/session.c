@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "session.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "cgroups.h"
+#include "log.h"
+#include "output.h"
+#include "preflight.h"
+#include "privs.h"
+#include "selftest.h"
+#include "textfile.h"
+#include "ticker.h"
+#include "users.h"
+
+#ifndef EXECCOUNT_VERSION
+#define EXECCOUNT_VERSION "0.0.0"
+#endif
+
+void session_init(struct session *s, const struct config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+}
+
+int session_source(struct session *s)
+{
+	if (!s->cfg->probe_path) {
+		source_builtin(&s->src);
+		return 0;
+	}
+	return source_read(&s->src, s->cfg->probe_path);
+}
+
+/* The kernel, then privileges: say what is needed before libbcc fails on its first map. */
+int session_kernel(struct session *s)
+{
+	struct finding f;
+	struct utsname u;
+
+	(void)s;
+	if (uname(&u))
+		return 0;
+	check_kernel(&f, u.release);
+	/* a release without a version says nothing: go on */
+	return f.level == FINDING_FAIL ? finding_report(&f) : 0;
+}
+
+int session_privileges(struct session *s)
+{
+	struct finding f;
+
+	(void)s;
+	check_privileges(&f);
+	return finding_report(&f);
+}
+
+/* Where the metrics go: checked before anything is attached. */
+int session_textfile(struct session *s)
+{
+	return s->cfg->textfile ? textfile_check(s->cfg->textfile) : 0;
+}
+
+int session_listen(struct session *s)
+{
+	return s->cfg->listen ? http_bind(&s->http, &s->cfg->listen_addr) : 0;
+}
+
+/* The compiled-program cache: a --cache-dir that cannot be used is refused now. */
+int session_cache(struct session *s)
+{
+	const struct config *cfg = s->cfg;
+
+	if (cfg->no_cache)
+		return 0;
+	return cache_open(&s->cache, cfg->cache_dir ? cfg->cache_dir : CACHE_DEFAULT_DIR,
+			  cfg->cache_dir);
+}
+
+/* The hooks: ask the kernel what it offers before trying anything. */
+int session_hooks(struct session *s)
+{
+	const struct config *cfg = s->cfg;
+	struct finding why;
+	int err;
+
+	kernel_facts_read(&s->facts,
+			  FACTS_MOUNT | (cfg->attach != ATTACH_TRACEPOINT ? FACTS_KPROBES : 0));
+	if (s->facts.tracefs_mounted)
+		log_verbose("mounted tracefs at %s", s->facts.tracefs);
+	err = hooks_plan(&s->facts, cfg->attach, cfg->syscalls, &s->hooks, &why);
+	if (err)
+		return finding_report(&why);
+	if (why.level == FINDING_WARN)
+		log_verbose("kprobes unavailable (%s); using the tracepoints", why.detail);
+	for (unsigned int i = 0; i < s->hooks.n; i++) {
+		s->hook_names[i] = s->hooks.at[i].name;
+		log_verbose("hook: %-40s -> %s()", s->hooks.at[i].name, s->hooks.at[i].fn);
+	}
+	return 0;
+}
+
+/* The probe: from the cache, or compiled (-D settings); the tables are created here. */
+int session_probe(struct session *s)
+{
+	return obtain_probe(&s->probe, s->cfg, &s->cache, &s->src, &s->hooks);
+}
+
+int session_contract(struct session *s)
+{
+	const char *fns[HOOKS_MAX];
+
+	for (unsigned int i = 0; i < s->hooks.n; i++)
+		fns[i] = s->hooks.at[i].fn;
+	key_layout_init(&s->layout, s->cfg->by_mask);
+	return probe_check_contract(s->probe.probe, &s->layout, fns, s->hooks.n);
+}
+
+/* Load: the kernel verifier checks each program (and says how, with --verbose). */
+int session_load(struct session *s)
+{
+	return hooks_load(&s->hooks, s->probe.probe, s->cfg->verbose);
+}
+
+int session_attach(struct session *s)
+{
+	int err = selftest_arm(s->probe.probe);
+
+	if (!err)
+		err = hooks_attach(&s->hooks);
+	s->attached = !err;
+	return err;
+}
+
+/* A compile that was checked, loaded, attached and seen counting: kept for the next start. */
+int session_selftest(struct session *s)
+{
+	int err = selftest_run(s->probe.probe, s->cfg->syscalls);
+
+	if (err)
+		return err;
+	log_stage("self-test");
+	obtained_commit(&s->probe);
+	return 0;
+}
+
+/*
+ * After writing to stdout: 0; -EPIPE when its reader has gone away (a clean
+ * end: `| head -1`); another -errno, reported here, when writing failed.
+ * errno is cleared before the writes, so it names the write that failed.
+ */
+static int stdout_status(void)
+{
+	int err;
+
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	err = errno ? errno : EIO;
+	if (err == EPIPE)
+		return -EPIPE;
+	log_msg("writing to stdout: %s", strerror(err));
+	return -err;
+}
+
+/* Names for the first n rows (those printed or exported): users, cgroup paths. */
+static void name_rows(struct session *c, size_t n)
+{
+	if (n > c->cur.len)
+		n = c->cur.len;
+	for (size_t i = 0; i < n; i++) {
+		struct count_row *row = &c->cur.rows[i];
+
+		if (c->users)
+			row->user = user_names_get(c->users, row->key.uid);
+		if (c->cgroups)
+			row->cgroup = cgroup_names_get(c->cgroups, row->key.cgroup);
+	}
+}
+
+/*
+ * The metrics page from the current snapshot, to the HTTP server and the
+ * textfile.  A failed textfile write is said once and retried every
+ * interval: the counts are safe in the kernel meanwhile.
+ */
+static int export_metrics(struct session *c)
+{
+	char *page = NULL;
+	size_t len = 0;
+	FILE *m;
+	int err;
+
+	if (!c->http && !c->cfg->textfile)
+		return 0;
+	counts_sort(&c->cur, ORDER_BY_COUNT);
+	name_rows(c, c->cfg->max_series);
+	m = open_memstream(&page, &len);
+	if (!m || metrics_render(m, c->cfg, &c->cur, &c->metrics) || fclose(m)) {
+		if (m)
+			fclose(m);
+		free(page);
+		log_msg("out of memory rendering the metrics");
+		return -ENOMEM;
+	}
+	err = c->http ? http_publish(c->http, page, len) : 0;
+	if (!err && c->cfg->textfile) {
+		int werr = textfile_write(c->cfg->textfile, page, len);
+
+		if (werr && !c->textfile_failing)
+			log_msg("warning: writing --textfile %s: %s -- retrying every interval",
+				c->cfg->textfile, strerror(-werr));
+		else if (!werr && c->textfile_failing)
+			log_msg("--textfile %s written again", c->cfg->textfile);
+		c->textfile_failing = werr != 0;
+	}
+	free(page);
+	if (err)
+		log_msg("out of memory publishing the metrics");
+	return err;
+}
+
+/* Rows for the live view: as many as fit the terminal, unless -r/--top says. */
+static unsigned long live_rows(const struct config *cfg)
+{
+	struct winsize ws;
+
+	if (cfg->top)
+		return cfg->top;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) || ws.ws_row == 0)
+		return 20;
+	/* header, blank, column names, the "more keys" and "dropped" lines, the last newline */
+	return ws.ws_row > 12 ? ws.ws_row - 7 : 5;
+}
+
+/* Read the table, work out deltas, export, print.  -EPIPE when stdout has gone away. */
+static int emit(struct session *c, bool final)
+{
+	struct config view = *c->cfg; /* with the rows this block shows */
+	struct timespec now;
+	char *block = NULL;
+	size_t block_len = 0;
+	FILE *mem, *out;
+	int err;
+
+	err = probe_read_counts(c->probe.probe, &c->layout, &c->cur);
+	if (err)
+		return err;
+	counts_sort(&c->cur, ORDER_BY_KEY);
+	counts_merge(&c->cur);
+	counts_delta(&c->cur, &c->prev);
+	if (c->cgroups)
+		cgroup_names_next_block(c->cgroups);
+	err = snapshot_copy(&c->prev, &c->cur);
+	if (err) {
+		log_msg("out of memory keeping %zu rows", c->cur.len);
+		return err;
+	}
+	if (c->cur.dropped > c->dropped_said) {
+		log_msg("warning: %" PRIu64
+			" execs not counted: the table is full at %lu keys -- raise --max-keys",
+			c->cur.dropped - c->dropped_said, c->cfg->max_keys);
+		c->dropped_said = c->cur.dropped;
+	}
+	err = export_metrics(c);
+	if (err)
+		return err;
+	view.top = c->live ? live_rows(c->cfg) : c->cfg->top;
+	/* classic is the original's line: uid order (of the --top busiest), no names */
+	if (c->cfg->format == FORMAT_CLASSIC) {
+		struct snapshot busiest = { .rows = c->cur.rows, .len = c->cur.len };
+
+		if (view.top && view.top < c->cur.len) {
+			counts_sort(&c->cur, ORDER_BY_COUNT);
+			busiest.len = view.top;
+		}
+		counts_sort(&busiest, ORDER_BY_KEY);
+	} else {
+		counts_sort(&c->cur, c->cfg->sort);
+		name_rows(c, view.top ? view.top : c->cur.len);
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	/*
+	 * The block is rendered in memory and written at once: stdout is line
+	 * buffered (each interval must reach a pipe at once), and a write per row
+	 * was a fifth of the tool's CPU with 1,000 keys (docs/performance.md).  A
+	 * terminal redrawn in place gets its whole screen in one write too.
+	 */
+	mem = open_memstream(&block, &block_len);
+	out = mem ? mem : stdout;
+	errno = 0;
+	if (c->live)
+		output_live(&view, out, &c->cur, &now, final,
+			    c->hooks.kind == HOOK_KPROBE ? "kprobe" : "tracepoint");
+	else
+		output_rows(&view, out, &c->cur, &now, final);
+	if (mem) {
+		err = fclose(mem) ? -ENOMEM : 0;
+		errno = 0;
+		if (!err) {
+			fwrite(block, 1, block_len, stdout);
+			fflush(stdout);
+		}
+		free(block);
+		if (err) {
+			log_msg("out of memory rendering %zu rows", c->cur.len);
+			return err;
+		}
+	}
+	return stdout_status();
+}
+
+/* Only the caches the output needs: classic prints bare uids, and cgroups need --by cgroup. */
+static int names_setup(struct session *c)
+{
+	char root[PATH_MAX];
+	struct finding f;
+
+	/* classic prints bare uids, but the metrics carry user names */
+	if ((c->cfg->by_mask & 1u << FIELD_UID) &&
+	    (c->cfg->format != FORMAT_CLASSIC || c->http || c->cfg->textfile)) {
+		c->users = user_names_new(NULL);
+		if (!c->users) {
+			log_msg("out of memory");
+			return -ENOMEM;
+		}
+	}
+	if (!(c->cfg->by_mask & 1u << FIELD_CGROUP))
+		return 0;
+	check_cgroup2(&f, root, sizeof(root));
+	/* the ids are still counted and shown; only their paths are unknown */
+	if (f.level != FINDING_OK)
+		return finding_report(&f);
+	log_verbose("cgroup paths: below %s", root);
+	c->cgroups = cgroup_names_new(root);
+	if (!c->cgroups) {
+		log_msg("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* "counting execs via <hook>, <hook>, ..., every N s": the first hook is the execve entry. */
+static void log_counting(const struct hooks *hooks, unsigned int interval)
+{
+	char line[HOOKS_MAX * 170];
+	size_t at = 0;
+
+	line[0] = '\0';
+	for (unsigned int i = 0; i < hooks->n && at < sizeof(line); i++)
+		at += snprintf(line + at, sizeof(line) - at, "%s, ", hooks->at[i].name);
+	log_msg("counting execs via %severy %u s; Ctrl-C to end", line, interval);
+}
+
+int session_start(struct session *s)
+{
+	const struct config *cfg = s->cfg;
+	struct timespec now;
+	int err;
+
+	err = names_setup(s);
+	if (err)
+		return err;
+	log_counting(&s->hooks, cfg->interval);
+	s->live = cfg->format == FORMAT_TABLE && !cfg->noclear && isatty(STDOUT_FILENO);
+	s->metrics = (struct metrics_info){ .hooks = s->hook_names,
+					    .nhooks = s->hooks.n,
+					    .version = EXECCOUNT_VERSION,
+					    .libbcc_version = probe_libbcc_version() };
+	/* the hooks and versions are worth a page before the first interval */
+	err = export_metrics(s);
+	if (err)
+		return err;
+	/* running for days: keep only what reading the maps (and the textfile) needs */
+	if (s->http || cfg->textfile) {
+		err = privileges_drop(cfg->textfile != NULL);
+		if (!err && s->http)
+			err = http_serve(s->http);
+		if (err)
+			return err;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	errno = 0;
+	output_start(cfg, stdout,
+		     &(struct run_info){ .hooks = s->hook_names,
+					 .nhooks = s->hooks.n,
+					 .probe = cfg->probe_path ? cfg->probe_path : "builtin",
+					 .pid = getpid(),
+					 .version = EXECCOUNT_VERSION },
+		     &now);
+	return stdout_status();
+}
+
+int session_count(struct session *s)
+{
+	struct ticker ticker;
+	unsigned long ticks = 0;
+	int err;
+
+	/* one block per interval until a signal, --count, or stdout goes away */
+	ticker_start(&ticker, s->cfg->interval);
+	for (;;) {
+		enum tick_wait w = ticker_wait(&ticker);
+
+		if (w == WAIT_STDOUT_GONE)
+			return -EPIPE;
+		if (w == WAIT_STOP)
+			break;
+		err = emit(s, false);
+		if (err)
+			return err;
+		if (s->cfg->count && ++ticks == s->cfg->count)
+			break;
+	}
+	/* stop counting first, so the final totals are the last word */
+	hooks_detach(&s->hooks);
+	err = emit(s, true);
+	/* a hung-up terminal (SIGHUP) cannot take the final block: not a failure */
+	if (err == -EIO && ticker_stopped() == SIGHUP)
+		return 0;
+	return err;
+}
+
+void session_end(struct session *s)
+{
+	hooks_detach(&s->hooks);
+	obtained_release(&s->probe);
+	http_stop(s->http);
+	user_names_free(s->users);
+	cgroup_names_free(s->cgroups);
+	snapshot_free(&s->cur);
+	snapshot_free(&s->prev);
+	source_free(&s->src);
+}
