@@ -167,8 +167,11 @@ int plan_tracepoints(const struct kernel_facts *k, unsigned int syscalls, struct
 			add_tracepoint(out, ret ? CONTRACT_FN_EXIT_TRACEPOINT : sc->tracepoint_fn,
 				       "syscalls", event);
 		}
-	finding_set(why, FINDING_OK, "syscall tracepoints", 0, NULL, "%u (%s, ...)", out->n,
-		    out->at[0].name);
+	finding_set(why, FINDING_OK, "syscall tracepoints", 0, NULL,
+		    "%u of %u (syscalls:sys_{enter,exit}_%s)", out->n, out->n,
+		    syscalls == (SYSCALL_EXECVE | SYSCALL_EXECVEAT) ? "execve{,at}"
+		    : syscalls & SYSCALL_EXECVE			    ? "execve"
+								    : "execveat");
 	return 0;
 }
 
