@@ -98,9 +98,10 @@ static int desc(uint64_t a, uint64_t b)
 static int cmp_rows(const void *a, const void *b, void *arg)
 {
 	const struct count_row *x = a, *y = b;
+	enum count_order order = *(const enum count_order *)arg;
 	int c = 0;
 
-	switch (*(const enum count_order *)arg) {
+	switch (order) {
 	case ORDER_BY_KEY:
 		break;
 	case ORDER_BY_COUNT:
@@ -122,16 +123,10 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 		c = desc(x->n.execveat, y->n.execveat);
 		break;
 	case ORDER_BY_UID:
-		c = (x->key.uid > y->key.uid) - (x->key.uid < y->key.uid);
-		break;
 	case ORDER_BY_COMM:
-		c = strcmp(x->key.comm, y->key.comm);
-		break;
 	case ORDER_BY_EXE:
-		c = strcmp(x->key.exe, y->key.exe);
-		break;
 	case ORDER_BY_CGROUP:
-		c = (x->key.cgroup > y->key.cgroup) - (x->key.cgroup < y->key.cgroup);
+		c = key_field_compare(count_order_field(order), &x->key, &y->key);
 		break;
 	}
 	return c ? c : key_compare(&x->key, &y->key);

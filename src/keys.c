@@ -1,17 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "keys.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
-static const struct {
-	const char *name;
-	const char *define;
-} fields[FIELD_COUNT_] = {
-	[FIELD_UID] = { "uid", "-DEXECCOUNT_BY_UID" },
-	[FIELD_COMM] = { "comm", "-DEXECCOUNT_BY_COMM" },
-	[FIELD_EXE] = { "exe", "-DEXECCOUNT_BY_EXE" },
-	[FIELD_CGROUP] = { "cgroup", "-DEXECCOUNT_BY_CGROUP" },
+#include "counts.h"
+
+#define NAME(member) ((int)offsetof(struct count_row, member))
+
+static const struct key_field_info fields[FIELD_COUNT_] = {
+	[FIELD_UID] = {
+		.name = "uid", .define = "-DEXECCOUNT_BY_UID", .kind = KEY_U32,
+		.size = sizeof(uint32_t), .align = _Alignof(uint32_t),
+		.offset = offsetof(struct exec_key, uid),
+		.columns = { { "uid", -1, "UID", 10, NULL },
+			     { "user", NAME(user), "USER", 16, "-" } },
+		.ncolumns = 2,
+	},
+	[FIELD_COMM] = {
+		.name = "comm", .define = "-DEXECCOUNT_BY_COMM", .kind = KEY_STR,
+		.size = KEY_COMM_LEN, .align = 1,
+		.offset = offsetof(struct exec_key, comm),
+		.columns = { { "comm", -1, "COMM", 16, NULL } },
+		.ncolumns = 1,
+	},
+	[FIELD_EXE] = {
+		.name = "exe", .define = "-DEXECCOUNT_BY_EXE", .kind = KEY_STR,
+		.size = KEY_EXE_LEN, .align = 1,
+		.offset = offsetof(struct exec_key, exe),
+		.tail = true,
+		.columns = { { "exe", -1, "EXE", 0, NULL } },
+		.ncolumns = 1,
+	},
+	[FIELD_CGROUP] = {
+		.name = "cgroup", .define = "-DEXECCOUNT_BY_CGROUP", .kind = KEY_U64,
+		.size = sizeof(uint64_t), .align = _Alignof(uint64_t),
+		.offset = offsetof(struct exec_key, cgroup),
+		.tail = true,
+		.columns = { { "cgroup", NAME(cgroup), "CGROUP", KEY_WIDTH_FIT, "?" },
+			     { "cgroup_id", -1, NULL, 0, NULL } },
+		.ncolumns = 2,
+	},
 };
+
+const enum key_field key_probe_order[FIELD_COUNT_] = { FIELD_CGROUP, FIELD_UID, FIELD_COMM,
+						       FIELD_EXE };
+
+const struct key_field_info *key_field(enum key_field field)
+{
+	return &fields[field];
+}
 
 const char *key_field_name(enum key_field field)
 {
@@ -36,30 +75,23 @@ static size_t align_up(size_t n, size_t align)
 	return (n + align - 1) / align * align;
 }
 
-/* The probe's struct: u64 cgroup, u32 uid, char comm[16], char exe[256], in that order. */
+/* The probe's struct: the fields asked for, in key_probe_order, with C's alignment. */
 void key_layout_init(struct key_layout *layout, unsigned int set)
 {
-	static const struct {
-		enum key_field field;
-		size_t size, align;
-	} order[] = {
-		{ FIELD_CGROUP, sizeof(uint64_t), _Alignof(uint64_t) },
-		{ FIELD_UID, sizeof(uint32_t), _Alignof(uint32_t) },
-		{ FIELD_COMM, KEY_COMM_LEN, 1 },
-		{ FIELD_EXE, KEY_EXE_LEN, 1 },
-	};
 	size_t at = 0, align = 1;
 
 	memset(layout, 0, sizeof(*layout));
 	layout->fields = set;
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		if (!(set & 1u << order[i].field))
+	for (int i = 0; i < FIELD_COUNT_; i++) {
+		const struct key_field_info *f = &fields[key_probe_order[i]];
+
+		if (!(set & 1u << key_probe_order[i]))
 			continue;
-		at = align_up(at, order[i].align);
-		layout->offset[order[i].field] = at;
-		at += order[i].size;
-		if (order[i].align > align)
-			align = order[i].align;
+		at = align_up(at, f->align);
+		layout->offset[key_probe_order[i]] = at;
+		at += f->size;
+		if (f->align > align)
+			align = f->align;
 	}
 	layout->size = align_up(at, align);
 }
@@ -69,28 +101,60 @@ void key_decode(const struct key_layout *layout, const void *raw, struct exec_ke
 	const unsigned char *p = raw;
 
 	memset(key, 0, sizeof(*key));
-	if (layout->fields & 1u << FIELD_CGROUP)
-		memcpy(&key->cgroup, p + layout->offset[FIELD_CGROUP], sizeof(key->cgroup));
-	if (layout->fields & 1u << FIELD_UID)
-		memcpy(&key->uid, p + layout->offset[FIELD_UID], sizeof(key->uid));
-	if (layout->fields & 1u << FIELD_COMM)
-		memcpy(key->comm, p + layout->offset[FIELD_COMM], KEY_COMM_LEN);
-	if (layout->fields & 1u << FIELD_EXE)
-		memcpy(key->exe, p + layout->offset[FIELD_EXE], KEY_EXE_LEN);
-	/* the kernel NUL-terminates, a hand-edited probe might not: the extra byte is 0 */
+	/* a string's extra byte in exec_key stays 0: the kernel NUL-terminates, an edited probe might not */
+	for (int i = 0; i < FIELD_COUNT_; i++)
+		if (layout->fields & 1u << i)
+			memcpy((char *)key + fields[i].offset, p + layout->offset[i],
+			       fields[i].size);
+}
+
+int key_field_compare(enum key_field field, const struct exec_key *a, const struct exec_key *b)
+{
+	const struct key_field_info *f = &fields[field];
+	const char *x = (const char *)a + f->offset, *y = (const char *)b + f->offset;
+	uint64_t u, v;
+
+	switch (f->kind) {
+	case KEY_STR:
+		return strcmp(x, y);
+	case KEY_U32:
+		u = *(const uint32_t *)(const void *)x;
+		v = *(const uint32_t *)(const void *)y;
+		break;
+	case KEY_U64:
+	default:
+		u = *(const uint64_t *)(const void *)x;
+		v = *(const uint64_t *)(const void *)y;
+		break;
+	}
+	return (u > v) - (u < v);
 }
 
 int key_compare(const struct exec_key *a, const struct exec_key *b)
 {
-	int c;
+	for (int i = 0; i < FIELD_COUNT_; i++) {
+		int c = key_field_compare(i, a, b);
 
-	if (a->uid != b->uid)
-		return a->uid < b->uid ? -1 : 1;
-	c = strcmp(a->comm, b->comm);
-	if (c)
-		return c;
-	c = strcmp(a->exe, b->exe);
-	if (c)
-		return c;
-	return (a->cgroup > b->cgroup) - (a->cgroup < b->cgroup);
+		if (c)
+			return c < 0 ? -1 : 1;
+	}
+	return 0;
+}
+
+const char *key_column_value(const struct key_field_info *field, const struct key_column *col,
+			     const struct count_row *row, char *num, bool *number)
+{
+	const char *v = (const char *)&row->key + field->offset;
+
+	*number = false;
+	if (col->name_offset >= 0)
+		return *(const char *const *)(const void *)((const char *)row + col->name_offset);
+	if (field->kind == KEY_STR)
+		return v;
+	*number = true;
+	if (field->kind == KEY_U32)
+		snprintf(num, 24, "%" PRIu32, *(const uint32_t *)(const void *)v);
+	else
+		snprintf(num, 24, "%" PRIu64, *(const uint64_t *)(const void *)v);
+	return num;
 }

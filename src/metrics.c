@@ -40,32 +40,22 @@ static void label(FILE *out, const char **sep, const char *name, const char *val
 	*sep = ",";
 }
 
-/* The key's labels, in --by order; row NULL: every one "other". */
+/* The key's labels, in --by order; row NULL: every one "other"; an unknown name "". */
 static void key_labels(FILE *out, const struct config *cfg, const struct count_row *row,
 		       const char **sep)
 {
 	char num[24];
+	bool number;
 
 	for (unsigned int f = 0; f < cfg->nby; f++) {
-		switch (cfg->by[f]) {
-		case FIELD_UID:
-			snprintf(num, sizeof(num), "%" PRIu32, row ? row->key.uid : 0);
-			label(out, sep, "uid", row ? num : "other");
-			label(out, sep, "user", row ? (row->user ? row->user : "") : "other");
-			break;
-		case FIELD_COMM:
-			label(out, sep, "comm", row ? row->key.comm : "other");
-			break;
-		case FIELD_EXE:
-			label(out, sep, "exe", row ? row->key.exe : "other");
-			break;
-		case FIELD_CGROUP:
-			snprintf(num, sizeof(num), "%" PRIu64, row ? row->key.cgroup : 0);
-			label(out, sep, "cgroup", row ? (row->cgroup ? row->cgroup : "") : "other");
-			label(out, sep, "cgroup_id", row ? num : "other");
-			break;
-		default:
-			break;
+		const struct key_field_info *field = key_field(cfg->by[f]);
+
+		for (unsigned int c = 0; c < field->ncolumns; c++) {
+			const char *v =
+				row ? key_column_value(field, &field->columns[c], row, num, &number)
+				    : "other";
+
+			label(out, sep, field->columns[c].name, v ? v : "");
 		}
 	}
 }

@@ -65,37 +65,28 @@ static size_t shown(const struct config *cfg, const struct snapshot *snap)
 	return cfg->top && cfg->top < snap->len ? cfg->top : snap->len;
 }
 
+/* The key's columns, in --by order: numbers bare, unknown names null. */
 static void json_write_key(FILE *out, const struct config *cfg, const struct count_row *row)
 {
+	const char *sep = "";
+	char num[24];
+	bool number;
+
 	for (unsigned int f = 0; f < cfg->nby; f++) {
-		if (f)
-			fputc(',', out);
-		switch (cfg->by[f]) {
-		case FIELD_UID:
-			fprintf(out, "\"uid\":%" PRIu32 ",\"user\":", row->key.uid);
-			if (row->user)
-				json_write_string(out, row->user);
-			else
+		const struct key_field_info *field = key_field(cfg->by[f]);
+
+		for (unsigned int c = 0; c < field->ncolumns; c++) {
+			const struct key_column *col = &field->columns[c];
+			const char *v = key_column_value(field, col, row, num, &number);
+
+			fprintf(out, "%s\"%s\":", sep, col->name);
+			sep = ",";
+			if (!v)
 				fputs("null", out);
-			break;
-		case FIELD_COMM:
-			fputs("\"comm\":", out);
-			json_write_string(out, row->key.comm);
-			break;
-		case FIELD_EXE:
-			fputs("\"exe\":", out);
-			json_write_string(out, row->key.exe);
-			break;
-		case FIELD_CGROUP:
-			fputs("\"cgroup\":", out);
-			if (row->cgroup)
-				json_write_string(out, row->cgroup);
+			else if (number)
+				fputs(v, out);
 			else
-				fputs("null", out);
-			fprintf(out, ",\"cgroup_id\":%" PRIu64, row->key.cgroup);
-			break;
-		default:
-			break;
+				json_write_string(out, v);
 		}
 	}
 }
@@ -200,44 +191,68 @@ static void term_text(FILE *out, const char *text, int width)
 		fprintf(out, "%*s", width - cols, "");
 }
 
-/* The fixed-width key columns come first (in --by order), then the numbers, then CGROUP and EXE. */
-static void table_header(FILE *out, const struct config *cfg, int cgroup_width)
+/* A number's heading is right-aligned over it. */
+static bool number_heading(const struct key_field_info *field, const struct key_column *col)
 {
-	for (unsigned int f = 0; f < cfg->nby; f++)
-		if (cfg->by[f] == FIELD_UID)
-			fprintf(out, "%10s %-*s ", "UID", USER_WIDTH, "USER");
-		else if (cfg->by[f] == FIELD_COMM)
-			fprintf(out, "%-*s ", COMM_WIDTH, "COMM");
+	return col->name_offset < 0 && field->kind != KEY_STR;
+}
+
+/*
+ * The table's key columns: the fields before the numbers in --by order, then
+ * the numbers, then the tail fields (CGROUP, EXE) in the probe's order.
+ */
+static void table_cells(FILE *out, const struct config *cfg, const struct count_row *row, bool tail,
+			int fit_width)
+{
+	char num[24];
+	bool number;
+
+	for (unsigned int i = 0; i < (tail ? FIELD_COUNT_ : cfg->nby); i++) {
+		enum key_field id = tail ? key_probe_order[i] : cfg->by[i];
+		const struct key_field_info *field = key_field(id);
+
+		if (field->tail != tail || !(cfg->by_mask & 1u << id))
+			continue;
+		for (unsigned int c = 0; c < field->ncolumns; c++) {
+			const struct key_column *col = &field->columns[c];
+			int width = col->width == KEY_WIDTH_FIT ? fit_width : col->width;
+			const char *v;
+
+			if (!col->heading)
+				continue;
+			if (tail)
+				fputc(' ', out);
+			if (!row) {
+				fprintf(out, number_heading(field, col) ? "%*s" : "%-*s", width,
+					col->heading);
+			} else {
+				v = key_column_value(field, col, row, num, &number);
+				if (number)
+					fprintf(out, "%*s", width, v);
+				else
+					term_text(out, v ? v : col->unknown, width);
+			}
+			if (!tail)
+				fputc(' ', out);
+		}
+	}
+}
+
+static void table_header(FILE *out, const struct config *cfg, int fit_width)
+{
+	table_cells(out, cfg, NULL, false, fit_width);
 	fprintf(out, "%12s %10s %10s %10s", "COUNT", "OK", "FAILED", "DELTA");
-	if (cfg->by_mask & 1u << FIELD_CGROUP)
-		fprintf(out, " %-*s", cgroup_width, "CGROUP");
-	if (cfg->by_mask & 1u << FIELD_EXE)
-		fputs(" EXE", out);
+	table_cells(out, cfg, NULL, true, fit_width);
 	fputc('\n', out);
 }
 
 static void table_row(FILE *out, const struct config *cfg, const struct count_row *row,
-		      int cgroup_width)
+		      int fit_width)
 {
-	for (unsigned int f = 0; f < cfg->nby; f++)
-		if (cfg->by[f] == FIELD_UID) {
-			fprintf(out, "%10" PRIu32 " ", row->key.uid);
-			term_text(out, row->user ? row->user : "-", USER_WIDTH);
-			fputc(' ', out);
-		} else if (cfg->by[f] == FIELD_COMM) {
-			term_text(out, row->key.comm, COMM_WIDTH);
-			fputc(' ', out);
-		}
+	table_cells(out, cfg, row, false, fit_width);
 	fprintf(out, "%12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64, row->count, row->n.ok,
 		row->n.failed, row->delta);
-	if (cfg->by_mask & 1u << FIELD_CGROUP) {
-		fputc(' ', out);
-		term_text(out, row->cgroup ? row->cgroup : "?", cgroup_width);
-	}
-	if (cfg->by_mask & 1u << FIELD_EXE) {
-		fputc(' ', out);
-		term_text(out, row->key.exe, 0);
-	}
+	table_cells(out, cfg, row, true, fit_width);
 	fputc('\n', out);
 }
 
@@ -262,34 +277,61 @@ static void live_header(FILE *out, const struct config *cfg, const struct snapsh
 		(double)delta / cfg->interval, snap->len, snap->dropped);
 }
 
+/*
+ * A KEY_WIDTH_FIT column (CGROUP) is padded to its longest entry shown, up to
+ * 48 columns, when a tail column (EXE) follows it; else it is written whole (0).
+ */
+static int fit_width(const struct config *cfg, const struct snapshot *snap, size_t n)
+{
+	const struct key_field_info *fit_field = NULL;
+	const struct key_column *fit_col = NULL;
+	bool followed = false;
+	int width;
+
+	for (int i = 0; i < FIELD_COUNT_; i++) {
+		const struct key_field_info *field = key_field(key_probe_order[i]);
+
+		if (!field->tail || !(cfg->by_mask & 1u << key_probe_order[i]))
+			continue;
+		followed = fit_col != NULL;
+		for (unsigned int c = 0; c < field->ncolumns && !fit_col; c++)
+			if (field->columns[c].width == KEY_WIDTH_FIT) {
+				fit_field = field;
+				fit_col = &field->columns[c];
+			}
+	}
+	if (!followed)
+		return 0;
+	width = (int)strlen(fit_col->heading);
+	for (size_t i = 0; i < n; i++) {
+		char num[24];
+		bool number;
+		const char *v = key_column_value(fit_field, fit_col, &snap->rows[i], num, &number);
+		size_t len = strlen(v ? v : fit_col->unknown);
+
+		if (len > (size_t)width)
+			width = len < 48 ? (int)len : 48;
+	}
+	return width;
+}
+
 static int table_rows(FILE *out, const struct config *cfg, const struct snapshot *snap,
 		      const struct timespec *now, bool final, const char *live_hook)
 {
 	struct tm tm;
 	char when[16] = "";
-	int cgroup_width = 0;
 	size_t n = shown(cfg, snap);
+	int fit = fit_width(cfg, snap, n);
 
-	/* with EXE after it, CGROUP is padded to its longest entry (up to 48 columns) */
-	if ((cfg->by_mask & 1u << FIELD_EXE) && (cfg->by_mask & 1u << FIELD_CGROUP)) {
-		cgroup_width = 6;
-		for (size_t i = 0; i < n; i++) {
-			const char *cg = snap->rows[i].cgroup;
-			size_t len = strlen(cg ? cg : "?");
-
-			if (len > (size_t)cgroup_width)
-				cgroup_width = len < 48 ? (int)len : 48;
-		}
-	}
 	if (localtime_r(&now->tv_sec, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	if (live_hook)
 		live_header(out, cfg, snap, when, final, live_hook);
 	else
 		fprintf(out, "%s%s\n", when, final ? " (final)" : "");
-	table_header(out, cfg, cgroup_width);
+	table_header(out, cfg, fit);
 	for (size_t i = 0; i < n; i++)
-		table_row(out, cfg, &snap->rows[i], cgroup_width);
+		table_row(out, cfg, &snap->rows[i], fit);
 	if (n < snap->len)
 		fprintf(out, "(%zu more keys: --top %lu)\n", snap->len - n, cfg->top);
 	if (snap->dropped)
@@ -329,16 +371,13 @@ void csv_write_field(FILE *out, const char *s)
 
 static int csv_header(FILE *out, const struct config *cfg)
 {
-	static const char *const columns[] = {
-		[FIELD_UID] = "uid,user",
-		[FIELD_COMM] = "comm",
-		[FIELD_EXE] = "exe",
-		[FIELD_CGROUP] = "cgroup,cgroup_id",
-	};
-
 	fputs("type,ts", out);
-	for (unsigned int f = 0; f < cfg->nby; f++)
-		fprintf(out, ",%s", columns[cfg->by[f]]);
+	for (unsigned int f = 0; f < cfg->nby; f++) {
+		const struct key_field_info *field = key_field(cfg->by[f]);
+
+		for (unsigned int c = 0; c < field->ncolumns; c++)
+			fprintf(out, ",%s", field->columns[c].name);
+	}
 	fputs(",count,execve,execveat,ok,failed,delta\n", out);
 	return stream_status(out);
 }
@@ -346,7 +385,8 @@ static int csv_header(FILE *out, const struct config *cfg)
 static int csv_rows(FILE *out, const struct config *cfg, const struct snapshot *snap,
 		    const struct timespec *now, bool final)
 {
-	char ts[64] = "";
+	char ts[64] = "", num[24];
+	bool number;
 
 	format_rfc3339(ts, sizeof(ts), now);
 	for (size_t i = 0; i < shown(cfg, snap); i++) {
@@ -354,24 +394,14 @@ static int csv_rows(FILE *out, const struct config *cfg, const struct snapshot *
 
 		fprintf(out, "%s,%s", final ? "final" : "tick", ts);
 		for (unsigned int f = 0; f < cfg->nby; f++) {
-			fputc(',', out);
-			switch (cfg->by[f]) {
-			case FIELD_UID:
-				fprintf(out, "%" PRIu32 ",", row->key.uid);
-				csv_write_field(out, row->user ? row->user : "");
-				break;
-			case FIELD_COMM:
-				csv_write_field(out, row->key.comm);
-				break;
-			case FIELD_EXE:
-				csv_write_field(out, row->key.exe);
-				break;
-			case FIELD_CGROUP:
-				csv_write_field(out, row->cgroup ? row->cgroup : "");
-				fprintf(out, ",%" PRIu64, row->key.cgroup);
-				break;
-			default:
-				break;
+			const struct key_field_info *field = key_field(cfg->by[f]);
+
+			for (unsigned int c = 0; c < field->ncolumns; c++) {
+				const char *v = key_column_value(field, &field->columns[c], row,
+								 num, &number);
+
+				fputc(',', out);
+				csv_write_field(out, v ? v : "");
 			}
 		}
 		fprintf(out,

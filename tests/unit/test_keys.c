@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "counts.h"
 #include "keys.h"
 #include "source.h"
 
@@ -454,6 +455,55 @@ static void test_field_parse_rejects(void **state)
 	}
 }
 
+/* The one table: every field complete, its member inside exec_key, its columns' values. */
+static void test_field_table(void **state)
+{
+	struct count_row row = { 0 };
+	char num[24];
+	bool number;
+	const char *v;
+
+	(void)state;
+	for (int i = 0; i < FIELD_COUNT_; i++) {
+		const struct key_field_info *f = key_field(i);
+
+		assert_non_null(f->name);
+		assert_non_null(f->define);
+		assert_true(f->ncolumns >= 1 && f->ncolumns <= 2);
+		assert_true(f->offset + f->size <= sizeof(struct exec_key));
+		assert_string_equal(f->columns[0].name, f->name);
+		assert_non_null(f->columns[0].heading);
+		/* each field once in the probe's order */
+		int seen = 0;
+
+		for (int j = 0; j < FIELD_COUNT_; j++)
+			seen += key_probe_order[j] == (enum key_field)i;
+		assert_int_equal(seen, 1);
+	}
+	row.key.uid = 4294967295u;
+	row.key.cgroup = 18446744073709551615ull;
+	snprintf(row.key.comm, sizeof(row.key.comm), "make");
+	row.user = "root";
+	v = key_column_value(key_field(FIELD_UID), &key_field(FIELD_UID)->columns[0], &row, num,
+			     &number);
+	assert_string_equal(v, "4294967295");
+	assert_true(number);
+	v = key_column_value(key_field(FIELD_UID), &key_field(FIELD_UID)->columns[1], &row, num,
+			     &number);
+	assert_string_equal(v, "root");
+	assert_false(number);
+	v = key_column_value(key_field(FIELD_CGROUP), &key_field(FIELD_CGROUP)->columns[1], &row,
+			     num, &number);
+	assert_string_equal(v, "18446744073709551615");
+	/* an unknown cgroup path is NULL: each sink writes it its way (null, "", "?") */
+	assert_null(key_column_value(key_field(FIELD_CGROUP), &key_field(FIELD_CGROUP)->columns[0],
+				     &row, num, &number));
+	v = key_column_value(key_field(FIELD_COMM), &key_field(FIELD_COMM)->columns[0], &row, num,
+			     &number);
+	assert_string_equal(v, "make");
+	assert_false(number);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_compare_field_precedence),
 		cmocka_unit_test(test_field_names),
 		cmocka_unit_test(test_field_parse_rejects),
+		cmocka_unit_test(test_field_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
