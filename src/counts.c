@@ -11,7 +11,7 @@ void snapshot_free(struct snapshot *snap)
 	*snap = (struct snapshot){ 0 };
 }
 
-static int snapshot_reserve(struct snapshot *snap, size_t need)
+int snapshot_reserve(struct snapshot *snap, size_t need)
 {
 	size_t cap = snap->cap ? snap->cap : 64;
 	struct count_row *rows;
@@ -95,10 +95,8 @@ static int desc(uint64_t a, uint64_t b)
 	return (a < b) - (a > b);
 }
 
-static int cmp_rows(const void *a, const void *b, void *arg)
+int counts_compare(const struct count_row *x, const struct count_row *y, enum count_order order)
 {
-	const struct count_row *x = a, *y = b;
-	enum count_order order = *(const enum count_order *)arg;
 	int c = 0;
 
 	switch (order) {
@@ -130,6 +128,11 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 		break;
 	}
 	return c ? c : key_compare(&x->key, &y->key);
+}
+
+static int cmp_rows(const void *a, const void *b, void *arg)
+{
+	return counts_compare(a, b, *(const enum count_order *)arg);
 }
 
 void counts_sort(struct snapshot *snap, enum count_order order)

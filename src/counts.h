@@ -59,8 +59,12 @@ void snapshot_free(struct snapshot *snap);
 /* Returns 0 or -ENOMEM; the buffer grows but never shrinks, so steady state allocates nothing. */
 int snapshot_push(struct snapshot *snap, const struct exec_key *key, const struct exec_counts *n);
 int snapshot_copy(struct snapshot *dst, const struct snapshot *src);
+/* Room for need rows (len unchanged): 0 or -ENOMEM. */
+int snapshot_reserve(struct snapshot *snap, size_t need);
 
 void counts_sort(struct snapshot *snap, enum count_order order);
+/* The order's comparison of two rows (qsort's sign): ties by key. */
+int counts_compare(const struct count_row *x, const struct count_row *y, enum count_order order);
 
 /*
  * Merge rows with equal keys (snap sorted by key), summing their counters.

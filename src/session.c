@@ -26,10 +26,22 @@
 #define EXECCOUNT_VERSION "0.0.0"
 #endif
 
+/* A row's names, asked for by the tick once per row and interval: users, cgroup paths. */
+static void name_row(void *ctx, struct count_row *row)
+{
+	struct session *s = ctx;
+
+	if (s->users)
+		row->user = user_names_get(s->users, row->key.uid);
+	if (s->cgroups)
+		row->cgroup = cgroup_names_get(s->cgroups, row->key.cgroup);
+}
+
 void session_init(struct session *s, const struct config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
+	tick_init(&s->tick, name_row, s);
 }
 
 int session_source(struct session *s)
@@ -171,21 +183,6 @@ static int stdout_status(void)
 	return -err;
 }
 
-/* Names for the first n rows (those printed or exported): users, cgroup paths. */
-static void name_rows(struct session *c, size_t n)
-{
-	if (n > c->cur.len)
-		n = c->cur.len;
-	for (size_t i = 0; i < n; i++) {
-		struct count_row *row = &c->cur.rows[i];
-
-		if (c->users)
-			row->user = user_names_get(c->users, row->key.uid);
-		if (c->cgroups)
-			row->cgroup = cgroup_names_get(c->cgroups, row->key.cgroup);
-	}
-}
-
 /*
  * The metrics page from the current snapshot, to the HTTP server and the
  * textfile.  A failed textfile write is said once and retried every
@@ -193,6 +190,7 @@ static void name_rows(struct session *c, size_t n)
  */
 static int export_metrics(struct session *c)
 {
+	const struct snapshot *snap;
 	char *page = NULL;
 	size_t len = 0;
 	FILE *m;
@@ -200,10 +198,9 @@ static int export_metrics(struct session *c)
 
 	if (!c->http && !c->cfg->textfile)
 		return 0;
-	counts_sort(&c->cur, ORDER_BY_COUNT);
-	name_rows(c, c->cfg->max_series);
-	m = open_memstream(&page, &len);
-	if (!m || metrics_render(m, c->cfg, &c->cur, &c->metrics) || fclose(m)) {
+	snap = tick_view(&c->tick, ORDER_BY_COUNT, c->cfg->max_series);
+	m = snap ? open_memstream(&page, &len) : NULL;
+	if (!m || metrics_render(m, c->cfg, snap, &c->metrics) || fclose(m)) {
 		if (m)
 			fclose(m);
 		free(page);
@@ -244,47 +241,41 @@ static unsigned long live_rows(const struct config *cfg)
 static int emit(struct session *c, bool final)
 {
 	struct config view = *c->cfg; /* with the rows this block shows */
+	const struct snapshot *snap;
 	struct timespec now;
+	uint64_t news;
 	char *block = NULL;
 	size_t block_len = 0;
 	FILE *mem, *out;
 	int err;
 
-	err = probe_read_counts(c->probe.probe, &c->layout, &c->cur);
+	err = probe_read_counts(c->probe.probe, &c->layout, tick_reading(&c->tick));
 	if (err)
 		return err;
-	counts_sort(&c->cur, ORDER_BY_KEY);
-	counts_merge(&c->cur);
-	counts_delta(&c->cur, &c->prev);
 	if (c->cgroups)
 		cgroup_names_next_block(c->cgroups);
-	err = snapshot_copy(&c->prev, &c->cur);
+	err = tick_advance(&c->tick);
 	if (err) {
-		log_msg("out of memory keeping %zu rows", c->cur.len);
+		log_msg("out of memory keeping %zu rows", c->tick.cur.len);
 		return err;
 	}
-	if (c->cur.dropped > c->dropped_said) {
+	news = tick_dropped_news(&c->tick);
+	if (news)
 		log_msg("warning: %" PRIu64
 			" execs not counted: the table is full at %lu keys -- raise --max-keys",
-			c->cur.dropped - c->dropped_said, c->cfg->max_keys);
-		c->dropped_said = c->cur.dropped;
-	}
+			news, c->cfg->max_keys);
 	err = export_metrics(c);
 	if (err)
 		return err;
 	view.top = c->live ? live_rows(c->cfg) : c->cfg->top;
 	/* classic is the original's line: uid order (of the --top busiest), no names */
-	if (c->cfg->format == FORMAT_CLASSIC) {
-		struct snapshot busiest = { .rows = c->cur.rows, .len = c->cur.len };
-
-		if (view.top && view.top < c->cur.len) {
-			counts_sort(&c->cur, ORDER_BY_COUNT);
-			busiest.len = view.top;
-		}
-		counts_sort(&busiest, ORDER_BY_KEY);
-	} else {
-		counts_sort(&c->cur, c->cfg->sort);
-		name_rows(c, view.top ? view.top : c->cur.len);
+	if (c->cfg->format == FORMAT_CLASSIC)
+		snap = tick_view_classic(&c->tick, view.top);
+	else
+		snap = tick_view(&c->tick, c->cfg->sort, view.top);
+	if (!snap) {
+		log_msg("out of memory ordering %zu rows", c->tick.cur.len);
+		return -ENOMEM;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	/*
@@ -297,10 +288,10 @@ static int emit(struct session *c, bool final)
 	out = mem ? mem : stdout;
 	errno = 0;
 	if (c->live)
-		output_live(&view, out, &c->cur, &now, final,
+		output_live(&view, out, snap, &now, final,
 			    c->hooks.kind == HOOK_KPROBE ? "kprobe" : "tracepoint");
 	else
-		output_rows(&view, out, &c->cur, &now, final);
+		output_rows(&view, out, snap, &now, final);
 	if (mem) {
 		err = fclose(mem) ? -ENOMEM : 0;
 		errno = 0;
@@ -310,7 +301,7 @@ static int emit(struct session *c, bool final)
 		}
 		free(block);
 		if (err) {
-			log_msg("out of memory rendering %zu rows", c->cur.len);
+			log_msg("out of memory rendering %zu rows", snap->len);
 			return err;
 		}
 	}
@@ -435,7 +426,6 @@ void session_end(struct session *s)
 	http_stop(s->http);
 	user_names_free(s->users);
 	cgroup_names_free(s->cgroups);
-	snapshot_free(&s->cur);
-	snapshot_free(&s->prev);
+	tick_free(&s->tick);
 	source_free(&s->src);
 }

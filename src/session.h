@@ -21,6 +21,7 @@
 #include "obtain.h"
 #include "plan.h"
 #include "source.h"
+#include "tick.h"
 
 struct session {
 	const struct config *cfg;
@@ -35,9 +36,7 @@ struct session {
 	/* the intervals */
 	struct user_names *users;
 	struct cgroup_names *cgroups;
-	struct snapshot cur;
-	struct snapshot prev;
-	uint64_t dropped_said; /* the dropped count last warned about */
+	struct tick tick; /* the interval's counts and their views */
 	bool live;	       /* the table redrawn in place on a terminal */
 	struct metrics_info metrics;
 	const char *hook_names[HOOKS_MAX];
