@@ -41,14 +41,14 @@ static void label(FILE *out, const char **sep, const char *name, const char *val
 }
 
 /* The key's labels, in --by order; row NULL: every one "other"; an unknown name "". */
-static void key_labels(FILE *out, const struct config *cfg, const struct count_row *row,
+static void key_labels(FILE *out, const struct render_opts *opts, const struct count_row *row,
 		       const char **sep)
 {
 	char num[24];
 	bool number;
 
-	for (unsigned int f = 0; f < cfg->nby; f++) {
-		const struct key_field_info *field = key_field(cfg->by[f]);
+	for (unsigned int f = 0; f < opts->nby; f++) {
+		const struct key_field_info *field = key_field(opts->by[f]);
 
 		for (unsigned int c = 0; c < field->ncolumns; c++) {
 			const char *v =
@@ -97,7 +97,7 @@ static int by_order(const void *a, const void *b)
  * byte of invalid UTF-8 becomes U+FFFD): they are summed, as a scraper keeps
  * only one of two equal series.  Returns the number of series, or -ENOMEM.
  */
-static long build_series(const struct config *cfg, const struct snapshot *snap, size_t n,
+static long build_series(const struct render_opts *opts, const struct snapshot *snap, size_t n,
 			 struct series *all)
 {
 	size_t len, kept = 0;
@@ -111,7 +111,7 @@ static long build_series(const struct config *cfg, const struct snapshot *snap, 
 				free(all[j].labels);
 			return -ENOMEM;
 		}
-		key_labels(m, cfg, &snap->rows[i], &sep);
+		key_labels(m, opts, &snap->rows[i], &sep);
 		fclose(m);
 		all[i].order = i;
 		all[i].ok = snap->rows[i].n.ok;
@@ -136,8 +136,8 @@ static void family(FILE *out, const char *name, const char *type, const char *he
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-int metrics_render(FILE *out, const struct config *cfg, const struct snapshot *snap,
-		   const struct metrics_info *info)
+int metrics_render(FILE *out, const struct render_opts *opts, const struct snapshot *snap,
+		   const struct run_about *info)
 {
 	size_t n = snap->len;
 	uint64_t other_ok = 0, other_failed = 0;
@@ -145,15 +145,15 @@ int metrics_render(FILE *out, const struct config *cfg, const struct snapshot *s
 	long kept;
 	const char *sep;
 
-	if (n > cfg->max_series) {
-		n = cfg->max_series - 1;
+	if (n > opts->max_series) {
+		n = opts->max_series - 1;
 		for (size_t i = n; i < snap->len; i++) {
 			other_ok += snap->rows[i].n.ok;
 			other_failed += snap->rows[i].n.failed;
 		}
 	}
 	all = calloc(n ? n : 1, sizeof(*all));
-	kept = all ? build_series(cfg, snap, n, all) : -ENOMEM;
+	kept = all ? build_series(opts, snap, n, all) : -ENOMEM;
 	if (kept < 0) {
 		free(all);
 		return -ENOMEM;
@@ -174,7 +174,7 @@ int metrics_render(FILE *out, const struct config *cfg, const struct snapshot *s
 		if (!m)
 			return -ENOMEM;
 		/* a real key can be called "other" too (a program, a path): keep the two apart */
-		key_labels(m, cfg, NULL, &folded);
+		key_labels(m, opts, NULL, &folded);
 		label(m, &folded, "folded", "true");
 		fclose(m);
 		execs(out,
@@ -188,7 +188,7 @@ int metrics_render(FILE *out, const struct config *cfg, const struct snapshot *s
 	family(out, "bcc_execcount_keys", "gauge", "Keys in the kernel table.");
 	fprintf(out, "bcc_execcount_keys %zu\n", snap->len);
 	family(out, "bcc_execcount_max_keys", "gauge", "Size of the kernel table (--max-keys).");
-	fprintf(out, "bcc_execcount_max_keys %lu\n", cfg->max_keys);
+	fprintf(out, "bcc_execcount_max_keys %lu\n", opts->max_keys);
 	family(out, "bcc_execcount_hook_info", "gauge", "The hooks attached, one series each (1).");
 	for (unsigned int i = 0; i < info->nhooks; i++) {
 		sep = "";

@@ -8,27 +8,20 @@
 
 #include <stdio.h>
 
-#include "cli.h"
 #include "counts.h"
+#include "render.h"
 
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
-struct metrics_info {
-	const char *const *hooks; /* every attachment's name */
-	unsigned int nhooks;
-	const char *version;
-	const char *libbcc_version;
-};
-
 /*
  * Every family with its HELP and TYPE lines.  snap's rows must be sorted by
- * count, descending, with names filled in: beyond cfg->max_series keys, the
+ * count, descending, with names filled in: beyond opts->max_series keys, the
  * first max_series - 1 are exported and the rest summed into one key whose
  * every key label is "other", marked with the label folded="true" (a real
  * key may be named "other").  Returns 0 or -EIO.
  */
-int metrics_render(FILE *out, const struct config *cfg, const struct snapshot *snap,
-		   const struct metrics_info *info);
+int metrics_render(FILE *out, const struct render_opts *opts, const struct snapshot *snap,
+		   const struct run_about *info);
 
 /* A label value: \ " and newline escaped, invalid UTF-8 bytes as U+FFFD. */
 void metrics_write_label_value(FILE *out, const char *s);

@@ -60,20 +60,20 @@ void json_write_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static size_t shown(const struct config *cfg, const struct snapshot *snap)
+static size_t shown(const struct render_opts *opts, const struct snapshot *snap)
 {
-	return cfg->top && cfg->top < snap->len ? cfg->top : snap->len;
+	return opts->top && opts->top < snap->len ? opts->top : snap->len;
 }
 
 /* The key's columns, in --by order: numbers bare, unknown names null. */
-static void json_write_key(FILE *out, const struct config *cfg, const struct count_row *row)
+static void json_write_key(FILE *out, const struct render_opts *opts, const struct count_row *row)
 {
 	const char *sep = "";
 	char num[24];
 	bool number;
 
-	for (unsigned int f = 0; f < cfg->nby; f++) {
-		const struct key_field_info *field = key_field(cfg->by[f]);
+	for (unsigned int f = 0; f < opts->nby; f++) {
+		const struct key_field_info *field = key_field(opts->by[f]);
 
 		for (unsigned int c = 0; c < field->ncolumns; c++) {
 			const struct key_column *col = &field->columns[c];
@@ -91,14 +91,14 @@ static void json_write_key(FILE *out, const struct config *cfg, const struct cou
 	}
 }
 
-static void json_write_rows(FILE *out, const struct config *cfg, const struct snapshot *snap)
+static void json_write_rows(FILE *out, const struct render_opts *opts, const struct snapshot *snap)
 {
 	fputs("\"rows\":[", out);
-	for (size_t i = 0; i < shown(cfg, snap); i++) {
+	for (size_t i = 0; i < shown(opts, snap); i++) {
 		const struct count_row *row = &snap->rows[i];
 
 		fputs(i ? ",{" : "{", out);
-		json_write_key(out, cfg, row);
+		json_write_key(out, opts, row);
 		fprintf(out,
 			",\"count\":%" PRIu64 ",\"execve\":%" PRIu64 ",\"execveat\":%" PRIu64
 			",\"ok\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"delta\":%" PRIu64 "}",
@@ -116,7 +116,7 @@ static void json_write_head(FILE *out, const char *type, const struct timespec *
 	fprintf(out, "{\"type\":\"%s\",\"ts\":\"%s\"", type, ts);
 }
 
-static int json_start(FILE *out, const struct config *cfg, const struct run_info *info,
+static int json_start(FILE *out, const struct render_opts *opts, const struct run_about *info,
 		      const struct timespec *now)
 {
 	const char *sep = "";
@@ -130,15 +130,16 @@ static int json_start(FILE *out, const struct config *cfg, const struct run_info
 		json_write_string(out, info->hooks[i]);
 	}
 	fputs("],\"by\":[", out);
-	for (unsigned int f = 0; f < cfg->nby; f++)
-		fprintf(out, "%s\"%s\"", f ? "," : "", key_field_name(cfg->by[f]));
+	for (unsigned int f = 0; f < opts->nby; f++)
+		fprintf(out, "%s\"%s\"", f ? "," : "", key_field_name(opts->by[f]));
 	fputs("],\"syscalls\":[", out);
 	for (unsigned int i = 0; i < SYSCALLS_N; i++)
-		if (cfg->syscalls & syscall_table[i].bit) {
+		if (opts->syscalls & syscall_table[i].bit) {
 			fprintf(out, "%s\"%s\"", sep, syscall_table[i].name);
 			sep = ",";
 		}
-	fprintf(out, "],\"max_keys\":%lu,\"interval\":%u,\"probe\":", cfg->max_keys, cfg->interval);
+	fprintf(out, "],\"max_keys\":%lu,\"interval\":%u,\"probe\":", opts->max_keys,
+		opts->interval);
 	json_write_string(out, info->probe);
 	fprintf(out, ",\"pid\":%ld,\"version\":", (long)info->pid);
 	json_write_string(out, info->version);
@@ -146,12 +147,12 @@ static int json_start(FILE *out, const struct config *cfg, const struct run_info
 	return stream_status(out);
 }
 
-static int json_rows(FILE *out, const struct config *cfg, const struct snapshot *snap,
+static int json_rows(FILE *out, const struct render_opts *opts, const struct snapshot *snap,
 		     const struct timespec *now, bool final)
 {
 	json_write_head(out, final ? "final" : "tick", now);
 	fprintf(out, ",\"keys\":%zu,\"dropped\":%" PRIu64 ",", snap->len, snap->dropped);
-	json_write_rows(out, cfg, snap);
+	json_write_rows(out, opts, snap);
 	fputs("}\n", out);
 	return stream_status(out);
 }
@@ -201,17 +202,17 @@ static bool number_heading(const struct key_field_info *field, const struct key_
  * The table's key columns: the fields before the numbers in --by order, then
  * the numbers, then the tail fields (CGROUP, EXE) in the probe's order.
  */
-static void table_cells(FILE *out, const struct config *cfg, const struct count_row *row, bool tail,
-			int fit_width)
+static void table_cells(FILE *out, const struct render_opts *opts, const struct count_row *row,
+			bool tail, int fit_width)
 {
 	char num[24];
 	bool number;
 
-	for (unsigned int i = 0; i < (tail ? FIELD_COUNT_ : cfg->nby); i++) {
-		enum key_field id = tail ? key_probe_order[i] : cfg->by[i];
+	for (unsigned int i = 0; i < (tail ? FIELD_COUNT_ : opts->nby); i++) {
+		enum key_field id = tail ? key_probe_order[i] : opts->by[i];
 		const struct key_field_info *field = key_field(id);
 
-		if (field->tail != tail || !(cfg->by_mask & 1u << id))
+		if (field->tail != tail || !(opts->by_mask & 1u << id))
 			continue;
 		for (unsigned int c = 0; c < field->ncolumns; c++) {
 			const struct key_column *col = &field->columns[c];
@@ -238,21 +239,21 @@ static void table_cells(FILE *out, const struct config *cfg, const struct count_
 	}
 }
 
-static void table_header(FILE *out, const struct config *cfg, int fit_width)
+static void table_header(FILE *out, const struct render_opts *opts, int fit_width)
 {
-	table_cells(out, cfg, NULL, false, fit_width);
+	table_cells(out, opts, NULL, false, fit_width);
 	fprintf(out, "%12s %10s %10s %10s", "COUNT", "OK", "FAILED", "DELTA");
-	table_cells(out, cfg, NULL, true, fit_width);
+	table_cells(out, opts, NULL, true, fit_width);
 	fputc('\n', out);
 }
 
-static void table_row(FILE *out, const struct config *cfg, const struct count_row *row,
+static void table_row(FILE *out, const struct render_opts *opts, const struct count_row *row,
 		      int fit_width)
 {
-	table_cells(out, cfg, row, false, fit_width);
+	table_cells(out, opts, row, false, fit_width);
 	fprintf(out, "%12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64, row->count, row->n.ok,
 		row->n.failed, row->delta);
-	table_cells(out, cfg, row, true, fit_width);
+	table_cells(out, opts, row, true, fit_width);
 	fputc('\n', out);
 }
 
@@ -260,7 +261,7 @@ static void table_row(FILE *out, const struct config *cfg, const struct count_ro
  * The live view's first line, after clearing the screen (ANSI: home, erase):
  * totals over every key, and the rate over the last interval.
  */
-static void live_header(FILE *out, const struct config *cfg, const struct snapshot *snap,
+static void live_header(FILE *out, const struct render_opts *opts, const struct snapshot *snap,
 			const char *when, bool final, const char *hook)
 {
 	uint64_t total = 0, delta = 0;
@@ -273,15 +274,15 @@ static void live_header(FILE *out, const struct config *cfg, const struct snapsh
 		"\033[H\033[2J"
 		"bcc-execcount - %s%s  %s  every %u s  execs: %" PRIu64
 		"  %.1f/s  keys: %zu  dropped: %" PRIu64 "\n\n",
-		when, final ? " (final)" : "", hook, cfg->interval, total,
-		(double)delta / cfg->interval, snap->len, snap->dropped);
+		when, final ? " (final)" : "", hook, opts->interval, total,
+		(double)delta / opts->interval, snap->len, snap->dropped);
 }
 
 /*
  * A KEY_WIDTH_FIT column (CGROUP) is padded to its longest entry shown, up to
  * 48 columns, when a tail column (EXE) follows it; else it is written whole (0).
  */
-static int fit_width(const struct config *cfg, const struct snapshot *snap, size_t n)
+static int fit_width(const struct render_opts *opts, const struct snapshot *snap, size_t n)
 {
 	const struct key_field_info *fit_field = NULL;
 	const struct key_column *fit_col = NULL;
@@ -291,7 +292,7 @@ static int fit_width(const struct config *cfg, const struct snapshot *snap, size
 	for (int i = 0; i < FIELD_COUNT_; i++) {
 		const struct key_field_info *field = key_field(key_probe_order[i]);
 
-		if (!field->tail || !(cfg->by_mask & 1u << key_probe_order[i]))
+		if (!field->tail || !(opts->by_mask & 1u << key_probe_order[i]))
 			continue;
 		followed = fit_col != NULL;
 		for (unsigned int c = 0; c < field->ncolumns && !fit_col; c++)
@@ -315,38 +316,38 @@ static int fit_width(const struct config *cfg, const struct snapshot *snap, size
 	return width;
 }
 
-static int table_rows(FILE *out, const struct config *cfg, const struct snapshot *snap,
+static int table_rows(FILE *out, const struct render_opts *opts, const struct snapshot *snap,
 		      const struct timespec *now, bool final, const char *live_hook)
 {
 	struct tm tm;
 	char when[16] = "";
-	size_t n = shown(cfg, snap);
-	int fit = fit_width(cfg, snap, n);
+	size_t n = shown(opts, snap);
+	int fit = fit_width(opts, snap, n);
 
 	if (localtime_r(&now->tv_sec, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	if (live_hook)
-		live_header(out, cfg, snap, when, final, live_hook);
+		live_header(out, opts, snap, when, final, live_hook);
 	else
 		fprintf(out, "%s%s\n", when, final ? " (final)" : "");
-	table_header(out, cfg, fit);
+	table_header(out, opts, fit);
 	for (size_t i = 0; i < n; i++)
-		table_row(out, cfg, &snap->rows[i], fit);
+		table_row(out, opts, &snap->rows[i], fit);
 	if (n < snap->len)
-		fprintf(out, "(%zu more keys: --top %lu)\n", snap->len - n, cfg->top);
+		fprintf(out, "(%zu more keys: --top %lu)\n", snap->len - n, opts->top);
 	if (snap->dropped)
 		fprintf(out,
 			"dropped %" PRIu64
 			" execs: the table is full at %lu keys -- raise --max-keys\n",
-			snap->dropped, cfg->max_keys);
+			snap->dropped, opts->max_keys);
 	fputc('\n', out);
 	return stream_status(out);
 }
 
 /* The Python original's print(): every entry followed by a tab, then a newline. */
-static int classic_rows(FILE *out, const struct config *cfg, const struct snapshot *snap)
+static int classic_rows(FILE *out, const struct render_opts *opts, const struct snapshot *snap)
 {
-	for (size_t i = 0; i < shown(cfg, snap); i++)
+	for (size_t i = 0; i < shown(opts, snap); i++)
 		fprintf(out, "User ID %" PRIu32 " has invoked %" PRIu64 " times execve syscall!\t",
 			snap->rows[i].key.uid, snap->rows[i].count);
 	fputc('\n', out);
@@ -369,11 +370,11 @@ void csv_write_field(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static int csv_header(FILE *out, const struct config *cfg)
+static int csv_header(FILE *out, const struct render_opts *opts)
 {
 	fputs("type,ts", out);
-	for (unsigned int f = 0; f < cfg->nby; f++) {
-		const struct key_field_info *field = key_field(cfg->by[f]);
+	for (unsigned int f = 0; f < opts->nby; f++) {
+		const struct key_field_info *field = key_field(opts->by[f]);
 
 		for (unsigned int c = 0; c < field->ncolumns; c++)
 			fprintf(out, ",%s", field->columns[c].name);
@@ -382,19 +383,19 @@ static int csv_header(FILE *out, const struct config *cfg)
 	return stream_status(out);
 }
 
-static int csv_rows(FILE *out, const struct config *cfg, const struct snapshot *snap,
+static int csv_rows(FILE *out, const struct render_opts *opts, const struct snapshot *snap,
 		    const struct timespec *now, bool final)
 {
 	char ts[64] = "", num[24];
 	bool number;
 
 	format_rfc3339(ts, sizeof(ts), now);
-	for (size_t i = 0; i < shown(cfg, snap); i++) {
+	for (size_t i = 0; i < shown(opts, snap); i++) {
 		const struct count_row *row = &snap->rows[i];
 
 		fprintf(out, "%s,%s", final ? "final" : "tick", ts);
-		for (unsigned int f = 0; f < cfg->nby; f++) {
-			const struct key_field_info *field = key_field(cfg->by[f]);
+		for (unsigned int f = 0; f < opts->nby; f++) {
+			const struct key_field_info *field = key_field(opts->by[f]);
 
 			for (unsigned int c = 0; c < field->ncolumns; c++) {
 				const char *v = key_column_value(field, &field->columns[c], row,
@@ -413,34 +414,34 @@ static int csv_rows(FILE *out, const struct config *cfg, const struct snapshot *
 	return stream_status(out);
 }
 
-int output_start(const struct config *cfg, FILE *out, const struct run_info *info,
+int output_start(const struct render_opts *opts, FILE *out, const struct run_about *info,
 		 const struct timespec *now)
 {
-	if (cfg->format == FORMAT_JSON)
-		return json_start(out, cfg, info, now);
-	if (cfg->format == FORMAT_CSV)
-		return csv_header(out, cfg);
+	if (opts->format == FORMAT_JSON)
+		return json_start(out, opts, info, now);
+	if (opts->format == FORMAT_CSV)
+		return csv_header(out, opts);
 	return 0;
 }
 
-int output_live(const struct config *cfg, FILE *out, const struct snapshot *snap,
+int output_live(const struct render_opts *opts, FILE *out, const struct snapshot *snap,
 		const struct timespec *now, bool final, const char *hook)
 {
-	return table_rows(out, cfg, snap, now, final, hook);
+	return table_rows(out, opts, snap, now, final, hook);
 }
 
-int output_rows(const struct config *cfg, FILE *out, const struct snapshot *snap,
+int output_rows(const struct render_opts *opts, FILE *out, const struct snapshot *snap,
 		const struct timespec *now, bool final)
 {
-	switch (cfg->format) {
+	switch (opts->format) {
 	case FORMAT_JSON:
-		return json_rows(out, cfg, snap, now, final);
+		return json_rows(out, opts, snap, now, final);
 	case FORMAT_CLASSIC:
-		return classic_rows(out, cfg, snap);
+		return classic_rows(out, opts, snap);
 	case FORMAT_CSV:
-		return csv_rows(out, cfg, snap, now, final);
+		return csv_rows(out, opts, snap, now, final);
 	case FORMAT_TABLE:
 	default:
-		return table_rows(out, cfg, snap, now, final, NULL);
+		return table_rows(out, opts, snap, now, final, NULL);
 	}
 }

@@ -11,28 +11,19 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "cli.h"
 #include "counts.h"
-
-struct run_info {
-	/* every attachment, the execve entry first: "kprobe:__x64_sys_execve", ... */
-	const char *const *hooks;
-	unsigned int nhooks;
-	const char *probe; /* "builtin" or the --probe path */
-	pid_t pid;
-	const char *version;
-};
+#include "render.h"
 
 /* Counting has begun (only json prints anything: its "start" line). */
-int output_start(const struct config *cfg, FILE *out, const struct run_info *info,
+int output_start(const struct render_opts *opts, FILE *out, const struct run_about *info,
 		 const struct timespec *now);
 
 /*
- * One interval's rows, already in display order (at most cfg->top of them
+ * One interval's rows, already in display order (at most opts->top of them
  * are printed); final marks the last block, printed at exit.  Returns 0, or
  * -EIO once the stream has failed.
  */
-int output_rows(const struct config *cfg, FILE *out, const struct snapshot *snap,
+int output_rows(const struct render_opts *opts, FILE *out, const struct snapshot *snap,
 		const struct timespec *now, bool final);
 
 /*
@@ -40,7 +31,7 @@ int output_rows(const struct config *cfg, FILE *out, const struct snapshot *snap
  * line (time, hook kind, interval, total execs, rate, keys, dropped), then
  * the table.  hook is "kprobe" or "tracepoint".
  */
-int output_live(const struct config *cfg, FILE *out, const struct snapshot *snap,
+int output_live(const struct render_opts *opts, FILE *out, const struct snapshot *snap,
 		const struct timespec *now, bool final, const char *hook);
 
 /* Helpers shared by the renderers, exported for the unit tests. */

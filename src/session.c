@@ -200,7 +200,7 @@ static int export_metrics(struct session *c)
 		return 0;
 	snap = tick_view(&c->tick, ORDER_BY_COUNT, c->cfg->max_series);
 	m = snap ? open_memstream(&page, &len) : NULL;
-	if (!m || metrics_render(m, c->cfg, snap, &c->metrics) || fclose(m)) {
+	if (!m || metrics_render(m, &c->opts, snap, &c->about) || fclose(m)) {
 		if (m)
 			fclose(m);
 		free(page);
@@ -240,7 +240,6 @@ static unsigned long live_rows(const struct config *cfg)
 /* Read the table, work out deltas, export, print.  -EPIPE when stdout has gone away. */
 static int emit(struct session *c, bool final)
 {
-	struct config view = *c->cfg; /* with the rows this block shows */
 	const struct snapshot *snap;
 	struct timespec now;
 	uint64_t news;
@@ -267,12 +266,13 @@ static int emit(struct session *c, bool final)
 	err = export_metrics(c);
 	if (err)
 		return err;
-	view.top = c->live ? live_rows(c->cfg) : c->cfg->top;
+	/* the rows this block shows: as many as fit a terminal redrawn in place */
+	c->opts.top = c->live ? live_rows(c->cfg) : c->cfg->top;
 	/* classic is the original's line: uid order (of the --top busiest), no names */
 	if (c->cfg->format == FORMAT_CLASSIC)
-		snap = tick_view_classic(&c->tick, view.top);
+		snap = tick_view_classic(&c->tick, c->opts.top);
 	else
-		snap = tick_view(&c->tick, c->cfg->sort, view.top);
+		snap = tick_view(&c->tick, c->cfg->sort, c->opts.top);
 	if (!snap) {
 		log_msg("out of memory ordering %zu rows", c->tick.cur.len);
 		return -ENOMEM;
@@ -288,10 +288,10 @@ static int emit(struct session *c, bool final)
 	out = mem ? mem : stdout;
 	errno = 0;
 	if (c->live)
-		output_live(&view, out, snap, &now, final,
+		output_live(&c->opts, out, snap, &now, final,
 			    c->hooks.kind == HOOK_KPROBE ? "kprobe" : "tracepoint");
 	else
-		output_rows(&view, out, snap, &now, final);
+		output_rows(&c->opts, out, snap, &now, final);
 	if (mem) {
 		err = fclose(mem) ? -ENOMEM : 0;
 		errno = 0;
@@ -361,10 +361,13 @@ int session_start(struct session *s)
 		return err;
 	log_counting(&s->hooks, cfg->interval);
 	s->live = cfg->format == FORMAT_TABLE && !cfg->noclear && isatty(STDOUT_FILENO);
-	s->metrics = (struct metrics_info){ .hooks = s->hook_names,
-					    .nhooks = s->hooks.n,
-					    .version = EXECCOUNT_VERSION,
-					    .libbcc_version = probe_libbcc_version() };
+	render_opts_of(cfg, &s->opts);
+	s->about = (struct run_about){ .hooks = s->hook_names,
+				       .nhooks = s->hooks.n,
+				       .probe = cfg->probe_path ? cfg->probe_path : "builtin",
+				       .pid = getpid(),
+				       .version = EXECCOUNT_VERSION,
+				       .libbcc_version = probe_libbcc_version() };
 	/* the hooks and versions are worth a page before the first interval */
 	err = export_metrics(s);
 	if (err)
@@ -379,13 +382,7 @@ int session_start(struct session *s)
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	errno = 0;
-	output_start(cfg, stdout,
-		     &(struct run_info){ .hooks = s->hook_names,
-					 .nhooks = s->hooks.n,
-					 .probe = cfg->probe_path ? cfg->probe_path : "builtin",
-					 .pid = getpid(),
-					 .version = EXECCOUNT_VERSION },
-		     &now);
+	output_start(&s->opts, stdout, &s->about, &now);
 	return stdout_status();
 }
 

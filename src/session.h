@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "obtain.h"
 #include "plan.h"
+#include "render.h"
 #include "source.h"
 #include "tick.h"
 
@@ -36,9 +37,10 @@ struct session {
 	/* the intervals */
 	struct user_names *users;
 	struct cgroup_names *cgroups;
-	struct tick tick; /* the interval's counts and their views */
-	bool live;	       /* the table redrawn in place on a terminal */
-	struct metrics_info metrics;
+	struct tick tick;	 /* the interval's counts and their views */
+	bool live;		 /* the table redrawn in place on a terminal */
+	struct render_opts opts; /* the renderers' settings, from cfg */
+	struct run_about about;	 /* the start line's and the metrics' facts */
 	const char *hook_names[HOOKS_MAX];
 	bool textfile_failing; /* said once per run of failed writes */
 };

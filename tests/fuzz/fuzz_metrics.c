@@ -23,6 +23,9 @@
 
 #include "metrics.h"
 
+/* The renderers' settings from a test's config. */
+#define OPTS(cfg) render_opts_of((cfg), &(struct render_opts){ 0 })
+
 struct sample {
 	const char *name;
 	size_t name_len;
@@ -196,7 +199,7 @@ static void render(const struct fuzz_case *fc, unsigned long max_series)
 {
 	static const char *const hooks[] = { "kprobe:__x64_sys_execve",
 					     "kprobe:__x64_sys_execveat" };
-	const struct metrics_info info = {
+	const struct run_about info = {
 		.hooks = hooks,
 		.nhooks = 2,
 		.version = "0.0.0-fuzz",
@@ -211,7 +214,7 @@ static void render(const struct fuzz_case *fc, unsigned long max_series)
 
 	cfg.max_series = max_series;
 	fuzz_mem_open(&m);
-	if (metrics_render(m.f, &cfg, &fc->snap, &info))
+	if (metrics_render(m.f, OPTS(&cfg), &fc->snap, &info))
 		fuzz_fail("metrics_render: error on a memory stream");
 	fuzz_mem_done(&m);
 	if (!m.len || m.buf[m.len - 1] != '\n')

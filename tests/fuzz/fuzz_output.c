@@ -25,6 +25,9 @@
 
 #include "output.h"
 
+/* The renderers' settings from a test's config. */
+#define OPTS(cfg) render_opts_of((cfg), &(struct render_opts){ 0 })
+
 static size_t rows_shown(const struct fuzz_case *fc)
 {
 	return fc->cfg.top && fc->cfg.top < fc->snap.len ? fc->cfg.top : fc->snap.len;
@@ -53,8 +56,8 @@ static void render_table(struct fuzz_case *fc)
 
 	fc->cfg.format = FORMAT_TABLE;
 	fuzz_mem_open(&m);
-	if (output_start(&fc->cfg, m.f, NULL, &fc->now) ||
-	    output_rows(&fc->cfg, m.f, &fc->snap, &fc->now, fc->final))
+	if (output_start(OPTS(&fc->cfg), m.f, NULL, &fc->now) ||
+	    output_rows(OPTS(&fc->cfg), m.f, &fc->snap, &fc->now, fc->final))
 		fuzz_fail("table: error on a memory stream");
 	fuzz_mem_done(&m);
 	check_terminal_text("table", m.buf, m.len, false);
@@ -68,7 +71,7 @@ static void render_live(struct fuzz_case *fc)
 
 	fc->cfg.format = FORMAT_TABLE;
 	fuzz_mem_open(&m);
-	if (output_live(&fc->cfg, m.f, &fc->snap, &fc->now, fc->final, fc->hook))
+	if (output_live(OPTS(&fc->cfg), m.f, &fc->snap, &fc->now, fc->final, fc->hook))
 		fuzz_fail("live: error on a memory stream");
 	fuzz_mem_done(&m);
 	if (m.len < sizeof(clear) - 1 || memcmp(m.buf, clear, sizeof(clear) - 1) != 0)
@@ -85,8 +88,8 @@ static void render_classic(struct fuzz_case *fc)
 		return; /* cli_parse refuses classic with any other --by */
 	fc->cfg.format = FORMAT_CLASSIC;
 	fuzz_mem_open(&m);
-	if (output_start(&fc->cfg, m.f, NULL, &fc->now) ||
-	    output_rows(&fc->cfg, m.f, &fc->snap, &fc->now, fc->final))
+	if (output_start(OPTS(&fc->cfg), m.f, NULL, &fc->now) ||
+	    output_rows(OPTS(&fc->cfg), m.f, &fc->snap, &fc->now, fc->final))
 		fuzz_fail("classic: error on a memory stream");
 	fuzz_mem_done(&m);
 	if (!m.len || memchr(m.buf, '\n', m.len) != m.buf + m.len - 1)
@@ -99,7 +102,7 @@ static void render_json(struct fuzz_case *fc)
 {
 	static const char *const hooks[] = { "tracepoint:syscalls:sys_enter_execve",
 					     "tracepoint:syscalls:sys_enter_execveat" };
-	const struct run_info info = {
+	const struct run_about info = {
 		.hooks = hooks,
 		.nhooks = 2,
 		.probe = "builtin",
@@ -111,8 +114,8 @@ static void render_json(struct fuzz_case *fc)
 
 	fc->cfg.format = FORMAT_JSON;
 	fuzz_mem_open(&m);
-	if (output_start(&fc->cfg, m.f, &info, &fc->now) ||
-	    output_rows(&fc->cfg, m.f, &fc->snap, &fc->now, fc->final))
+	if (output_start(OPTS(&fc->cfg), m.f, &info, &fc->now) ||
+	    output_rows(OPTS(&fc->cfg), m.f, &fc->snap, &fc->now, fc->final))
 		fuzz_fail("json: error on a memory stream");
 	fuzz_mem_done(&m);
 	if (!m.len || m.buf[m.len - 1] != '\n')
@@ -145,8 +148,8 @@ static void render_csv(struct fuzz_case *fc)
 
 	fc->cfg.format = FORMAT_CSV;
 	fuzz_mem_open(&m);
-	if (output_start(&fc->cfg, m.f, NULL, &fc->now) ||
-	    output_rows(&fc->cfg, m.f, &fc->snap, &fc->now, fc->final))
+	if (output_start(OPTS(&fc->cfg), m.f, NULL, &fc->now) ||
+	    output_rows(OPTS(&fc->cfg), m.f, &fc->snap, &fc->now, fc->final))
 		fuzz_fail("csv: error on a memory stream");
 	fuzz_mem_done(&m);
 	if (!m.len || m.buf[m.len - 1] != '\n')

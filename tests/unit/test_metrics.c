@@ -18,6 +18,9 @@
 
 #include "metrics.h"
 
+/* The renderers' settings from a test's config. */
+#define OPTS(cfg) render_opts_of((cfg), &(struct render_opts){ 0 })
+
 /* ---- a strict checker of the text exposition format, written for these tests ---- */
 
 #define PROM_MAX_SAMPLES  256
@@ -485,7 +488,7 @@ static const char *const tp_hooks[] = {
 	"tracepoint:syscalls:sys_exit_execve",
 };
 
-static const struct metrics_info info = {
+static const struct run_about info = {
 	.hooks = tp_hooks,
 	.nhooks = 3,
 	.version = "0.1.0",
@@ -536,14 +539,14 @@ static struct count_row *push_key(struct snapshot *snap, uint32_t uid, const cha
 
 /* metrics_render into memory; the page must be valid; returns it (free it). */
 static char *render(const struct config *cfg, const struct snapshot *snap,
-		    const struct metrics_info *in)
+		    const struct run_about *in)
 {
 	struct capture c;
 	struct prom_page *pg;
 	char *text;
 
 	capture_open(&c);
-	assert_int_equal(metrics_render(c.f, cfg, snap, in), 0);
+	assert_int_equal(metrics_render(c.f, OPTS(cfg), snap, in), 0);
 	fclose(c.f);
 	text = c.buf;
 	pg = assert_page(text);
@@ -635,7 +638,7 @@ static void test_page_empty(void **state)
 {
 	struct config cfg = make_cfg("uid", 1);
 	struct snapshot snap = { 0 };
-	struct metrics_info one = info;
+	struct run_about one = info;
 	char *page, *tail;
 
 	(void)state;
@@ -1070,14 +1073,14 @@ static void test_failed_stream_is_eio(void **state)
 	f = fopen("/dev/full", "w");
 	assert_non_null(f);
 	setvbuf(f, NULL, _IONBF, 0);
-	assert_int_equal(metrics_render(f, &cfg, &snap, &info), -EIO);
+	assert_int_equal(metrics_render(f, OPTS(&cfg), &snap, &info), -EIO);
 	fclose(f);
 	/* an empty snapshot still writes every family, and still fails */
 	snap.len = 0;
 	f = fopen("/dev/full", "w");
 	assert_non_null(f);
 	setvbuf(f, NULL, _IONBF, 0);
-	assert_int_equal(metrics_render(f, &cfg, &snap, &info), -EIO);
+	assert_int_equal(metrics_render(f, OPTS(&cfg), &snap, &info), -EIO);
 	fclose(f);
 	snapshot_free(&snap);
 }

@@ -21,6 +21,9 @@
 
 #include "output.h"
 
+/* The renderers' settings from a test's config. */
+#define OPTS(cfg) render_opts_of((cfg), &(struct render_opts){ 0 })
+
 /* 2025-11-25T01:40:30.123456789Z */
 static const struct timespec when = { .tv_sec = 1764034830, .tv_nsec = 123456789 };
 
@@ -325,7 +328,7 @@ static struct rendered render(const struct config *cfg, const struct snapshot *s
 	struct rendered r;
 
 	capture_open(&c);
-	r.rc = output_rows(cfg, c.f, snap, &when, final);
+	r.rc = output_rows(OPTS(cfg), c.f, snap, &when, final);
 	fclose(c.f);
 	r.text = c.buf;
 	return r;
@@ -503,7 +506,7 @@ static const char *const kprobe_hooks[] = {
 	"tracepoint:sched:sched_process_exec",
 };
 
-static const struct run_info info = {
+static const struct run_about info = {
 	.hooks = kprobe_hooks,
 	.nhooks = 5,
 	.probe = "builtin",
@@ -518,7 +521,7 @@ static void test_json_start(void **state)
 
 	(void)state;
 	capture_open(&c);
-	assert_int_equal(output_start(&cfg, c.f, &info, &when), 0);
+	assert_int_equal(output_start(OPTS(&cfg), c.f, &info, &when), 0);
 	assert_string_equal(capture_text(&c),
 			    "{\"type\":\"start\",\"ts\":\"2025-11-25T01:40:30.123Z\","
 			    "\"hook\":\"kprobe:__x64_sys_execve\","
@@ -541,7 +544,7 @@ static void test_json_start_settings(void **state)
 		"tracepoint:sched:sched_process_exec",
 	};
 	struct config cfg = make_cfg(FORMAT_JSON, "comm,exe,cgroup,uid", 3);
-	struct run_info odd = info;
+	struct run_about odd = info;
 	struct capture c;
 
 	(void)state;
@@ -554,7 +557,7 @@ static void test_json_start_settings(void **state)
 	odd.probe = "/tmp/my \"probe\"\\\n\xff.c";
 	odd.pid = 4194304;
 	capture_open(&c);
-	assert_int_equal(output_start(&cfg, c.f, &odd, &when), 0);
+	assert_int_equal(output_start(OPTS(&cfg), c.f, &odd, &when), 0);
 	assert_string_equal(
 		capture_text(&c),
 		"{\"type\":\"start\",\"ts\":\"2025-11-25T01:40:30.123Z\","
@@ -573,7 +576,7 @@ static void test_json_start_settings(void **state)
 	cfg = make_cfg(FORMAT_JSON, "exe", 0);
 	cfg.syscalls = SYSCALL_EXECVE;
 	capture_open(&c);
-	assert_int_equal(output_start(&cfg, c.f, &info, &when), 0);
+	assert_int_equal(output_start(OPTS(&cfg), c.f, &info, &when), 0);
 	assert_non_null(strstr(capture_text(&c), ",\"by\":[\"exe\"],\"syscalls\":[\"execve\"],"));
 	assert_json_lines(c.buf);
 	capture_close(&c);
@@ -582,7 +585,7 @@ static void test_json_start_settings(void **state)
 static void test_json_start_no_hooks(void **state)
 {
 	struct config cfg = make_cfg(FORMAT_JSON, "uid", 0);
-	struct run_info none = info;
+	struct run_about none = info;
 	struct capture c;
 
 	(void)state;
@@ -590,7 +593,7 @@ static void test_json_start_no_hooks(void **state)
 	none.hooks = NULL;
 	none.nhooks = 0;
 	capture_open(&c);
-	assert_int_equal(output_start(&cfg, c.f, &none, &when), 0);
+	assert_int_equal(output_start(OPTS(&cfg), c.f, &none, &when), 0);
 	assert_non_null(strstr(capture_text(&c), ",\"hook\":\"\",\"hooks\":[],\"by\":[\"uid\"],"));
 	assert_json_lines(c.buf);
 	capture_close(&c);
@@ -605,10 +608,10 @@ static void test_json_start_only_for_json(void **state)
 
 	(void)state;
 	capture_open(&c);
-	assert_int_equal(output_start(&table, c.f, &info, &when), 0);
-	assert_int_equal(output_start(&classic, c.f, &info, &when), 0);
+	assert_int_equal(output_start(OPTS(&table), c.f, &info, &when), 0);
+	assert_int_equal(output_start(OPTS(&classic), c.f, &info, &when), 0);
 	assert_string_equal(capture_text(&c), "");
-	assert_int_equal(output_start(&json, c.f, &info, &when), 0);
+	assert_int_equal(output_start(OPTS(&json), c.f, &info, &when), 0);
 	assert_int_equal(count_lines(capture_text(&c)), 1);
 	capture_close(&c);
 }
@@ -994,7 +997,7 @@ static void test_json_lines_parse_in_python(void **state)
 {
 	static const char python[] = "/usr/bin/python3";
 	struct snapshot snap = { 0 };
-	struct run_info odd = info;
+	struct run_about odd = info;
 	struct config by_uid = make_cfg(FORMAT_JSON, "uid", 0);
 	struct config by_all = make_cfg(FORMAT_JSON, "cgroup,uid,exe,comm", 4);
 	char dir[PATH_MAX], lines_path[PATH_MAX + 16], script_path[PATH_MAX + 16];
@@ -1013,17 +1016,17 @@ static void test_json_lines_parse_in_python(void **state)
 
 	capture_open(&lines);
 	fill_odd_rows(&snap);
-	assert_int_equal(output_start(&by_uid, lines.f, &odd, &when), 0);
-	assert_int_equal(output_rows(&by_uid, lines.f, &snap, &when, false), 0);
+	assert_int_equal(output_start(OPTS(&by_uid), lines.f, &odd, &when), 0);
+	assert_int_equal(output_rows(OPTS(&by_uid), lines.f, &snap, &when, false), 0);
 	snap.len = 0;
-	assert_int_equal(output_rows(&by_uid, lines.f, &snap, &when, true), 0);
+	assert_int_equal(output_rows(OPTS(&by_uid), lines.f, &snap, &when, true), 0);
 
 	fill_odd_keys(&snap);
 	push_row(&snap, 6, "six", 1, 0); /* beyond --top 4 */
 	snap.dropped = 42;
 	by_all.syscalls = SYSCALL_EXECVE;
-	assert_int_equal(output_start(&by_all, lines.f, &info, &when), 0);
-	assert_int_equal(output_rows(&by_all, lines.f, &snap, &when, true), 0);
+	assert_int_equal(output_start(OPTS(&by_all), lines.f, &info, &when), 0);
+	assert_int_equal(output_rows(OPTS(&by_all), lines.f, &snap, &when, true), 0);
 	capture_text(&lines);
 	assert_json_lines(lines.buf);
 
@@ -1929,7 +1932,7 @@ static void assert_csv_header(const char *by, const char *want)
 	struct capture c;
 
 	capture_open(&c);
-	assert_int_equal(output_start(&cfg, c.f, &info, &when), 0);
+	assert_int_equal(output_start(OPTS(&cfg), c.f, &info, &when), 0);
 	if (strcmp(capture_text(&c), want) != 0)
 		print_error("--by %s: got \"%s\"\n", by, c.buf);
 	assert_string_equal(c.buf, want);
@@ -2113,9 +2116,9 @@ static void test_csv_every_by_list(void **state)
 		struct capture c;
 
 		capture_open(&c);
-		assert_int_equal(output_start(&cfg, c.f, &info, &when), 0);
-		assert_int_equal(output_rows(&cfg, c.f, &snap, &when, false), 0);
-		assert_int_equal(output_rows(&cfg, c.f, &snap, &when, true), 0);
+		assert_int_equal(output_start(OPTS(&cfg), c.f, &info, &when), 0);
+		assert_int_equal(output_rows(OPTS(&cfg), c.f, &snap, &when, false), 0);
+		assert_int_equal(output_rows(OPTS(&cfg), c.f, &snap, &when, true), 0);
 		assert_csv_shape(capture_text(&c), 1 + 2 * snap.len);
 		capture_close(&c);
 	}
@@ -2166,9 +2169,9 @@ static void test_csv_parses_in_python(void **state)
 		       2);
 	push_row(&snap, 6, "six", 1, 0);
 	capture_open(&lines);
-	assert_int_equal(output_start(&cfg, lines.f, &info, &when), 0);
-	assert_int_equal(output_rows(&cfg, lines.f, &snap, &when, false), 0);
-	assert_int_equal(output_rows(&cfg, lines.f, &snap, &when, true), 0);
+	assert_int_equal(output_start(OPTS(&cfg), lines.f, &info, &when), 0);
+	assert_int_equal(output_rows(OPTS(&cfg), lines.f, &snap, &when, false), 0);
+	assert_int_equal(output_rows(OPTS(&cfg), lines.f, &snap, &when, true), 0);
 	capture_text(&lines);
 
 	tmpdir_make(dir);
@@ -2219,7 +2222,7 @@ static struct rendered render_live(const struct config *cfg, const struct snapsh
 	struct rendered r;
 
 	capture_open(&c);
-	r.rc = output_live(cfg, c.f, snap, &when, final, hook);
+	r.rc = output_live(OPTS(cfg), c.f, snap, &when, final, hook);
 	fclose(c.f);
 	r.text = c.buf;
 	return r;
@@ -2397,31 +2400,31 @@ static void test_failed_stream_is_eio(void **state)
 			struct config cfg = make_cfg(stream_cases[i].format, stream_cases[i].by, 0);
 			FILE *f = open_full(modes[m]);
 
-			assert_int_equal(output_rows(&cfg, f, &snap, &when, false), -EIO);
+			assert_int_equal(output_rows(OPTS(&cfg), f, &snap, &when, false), -EIO);
 			/* the failure sticks */
-			assert_int_equal(output_rows(&cfg, f, &snap, &when, true), -EIO);
+			assert_int_equal(output_rows(OPTS(&cfg), f, &snap, &when, true), -EIO);
 			fclose(f);
 			/* --top and its note fail the same way */
 			cfg.top = 1;
 			f = open_full(modes[m]);
-			assert_int_equal(output_rows(&cfg, f, &snap, &when, false), -EIO);
+			assert_int_equal(output_rows(OPTS(&cfg), f, &snap, &when, false), -EIO);
 			fclose(f);
 		}
 		{
 			struct config cfg = make_cfg(FORMAT_JSON, "comm", 0);
 			FILE *f = open_full(modes[m]);
 
-			assert_int_equal(output_start(&cfg, f, &info, &when), -EIO);
+			assert_int_equal(output_start(OPTS(&cfg), f, &info, &when), -EIO);
 			fclose(f);
 			/* the csv header too */
 			cfg.format = FORMAT_CSV;
 			f = open_full(modes[m]);
-			assert_int_equal(output_start(&cfg, f, &info, &when), -EIO);
+			assert_int_equal(output_start(OPTS(&cfg), f, &info, &when), -EIO);
 			fclose(f);
 			/* and the live view */
 			cfg.format = FORMAT_TABLE;
 			f = open_full(modes[m]);
-			assert_int_equal(output_live(&cfg, f, &snap, &when, false, "kprobe"), -EIO);
+			assert_int_equal(output_live(OPTS(&cfg), f, &snap, &when, false, "kprobe"), -EIO);
 			fclose(f);
 		}
 	}
@@ -2431,7 +2434,7 @@ static void test_failed_stream_is_eio(void **state)
 		struct config cfg = make_cfg(stream_cases[i].format, stream_cases[i].by, 0);
 		FILE *f = open_full(_IONBF);
 
-		assert_int_equal(output_rows(&cfg, f, &snap, &when, false),
+		assert_int_equal(output_rows(OPTS(&cfg), f, &snap, &when, false),
 				 cfg.format == FORMAT_CSV ? 0 : -EIO);
 		fclose(f);
 	}
@@ -2450,9 +2453,9 @@ static void test_healthy_stream_is_zero(void **state)
 	for (size_t i = 0; i < N_STREAM_CASES; i++) {
 		struct config cfg = make_cfg(stream_cases[i].format, stream_cases[i].by, 2);
 
-		assert_int_equal(output_start(&cfg, f, &info, &when), 0);
-		assert_int_equal(output_rows(&cfg, f, &snap, &when, false), 0);
-		assert_int_equal(output_rows(&cfg, f, &snap, &when, true), 0);
+		assert_int_equal(output_start(OPTS(&cfg), f, &info, &when), 0);
+		assert_int_equal(output_rows(OPTS(&cfg), f, &snap, &when, false), 0);
+		assert_int_equal(output_rows(OPTS(&cfg), f, &snap, &when, true), 0);
 	}
 	fclose(f);
 	snapshot_free(&snap);
