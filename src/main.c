@@ -23,6 +23,7 @@
 
 #include "cache.h"
 #include "cli.h"
+#include "display.h"
 #include "doctor.h"
 #include "log.h"
 #include "probe.h"
@@ -34,24 +35,6 @@
 #ifndef EXECCOUNT_VERSION
 #define EXECCOUNT_VERSION "0.0.0"
 #endif
-
-/*
- * After writing to stdout: 0; -EPIPE when its reader has gone away (a clean
- * end: `| head -1`); another -errno, reported here, when writing failed.
- * errno is cleared before the writes, so it names the write that failed.
- */
-static int stdout_status(void)
-{
-	int err;
-
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return 0;
-	err = errno ? errno : EIO;
-	if (err == EPIPE)
-		return -EPIPE;
-	log_msg("writing to stdout: %s", strerror(err));
-	return -err;
-}
 
 static int print_versions(void)
 {

@@ -7,14 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "attach.h"
 #include "cgroups.h"
 #include "log.h"
-#include "output.h"
 #include "preflight.h"
 #include "privs.h"
 #include "selftest.h"
@@ -165,87 +163,10 @@ int session_selftest(struct session *s)
 	return 0;
 }
 
-/*
- * After writing to stdout: 0; -EPIPE when its reader has gone away (a clean
- * end: `| head -1`); another -errno, reported here, when writing failed.
- * errno is cleared before the writes, so it names the write that failed.
- */
-static int stdout_status(void)
-{
-	int err;
-
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return 0;
-	err = errno ? errno : EIO;
-	if (err == EPIPE)
-		return -EPIPE;
-	log_msg("writing to stdout: %s", strerror(err));
-	return -err;
-}
-
-/*
- * The metrics page from the current snapshot, to the HTTP server and the
- * textfile.  A failed textfile write is said once and retried every
- * interval: the counts are safe in the kernel meanwhile.
- */
-static int export_metrics(struct session *c)
-{
-	const struct snapshot *snap;
-	char *page = NULL;
-	size_t len = 0;
-	FILE *m;
-	int err;
-
-	if (!c->http && !c->cfg->textfile)
-		return 0;
-	snap = tick_view(&c->tick, ORDER_BY_COUNT, c->cfg->max_series);
-	m = snap ? open_memstream(&page, &len) : NULL;
-	if (!m || metrics_render(m, &c->opts, snap, &c->about) || fclose(m)) {
-		if (m)
-			fclose(m);
-		free(page);
-		log_msg("out of memory rendering the metrics");
-		return -ENOMEM;
-	}
-	err = c->http ? http_publish(c->http, page, len) : 0;
-	if (!err && c->cfg->textfile) {
-		int werr = textfile_write(c->cfg->textfile, page, len);
-
-		if (werr && !c->textfile_failing)
-			log_msg("warning: writing --textfile %s: %s -- retrying every interval",
-				c->cfg->textfile, strerror(-werr));
-		else if (!werr && c->textfile_failing)
-			log_msg("--textfile %s written again", c->cfg->textfile);
-		c->textfile_failing = werr != 0;
-	}
-	free(page);
-	if (err)
-		log_msg("out of memory publishing the metrics");
-	return err;
-}
-
-/* Rows for the live view: as many as fit the terminal, unless -r/--top says. */
-static unsigned long live_rows(const struct config *cfg)
-{
-	struct winsize ws;
-
-	if (cfg->top)
-		return cfg->top;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) || ws.ws_row == 0)
-		return 20;
-	/* header, blank, column names, the "more keys" and "dropped" lines, the last newline */
-	return ws.ws_row > 12 ? ws.ws_row - 7 : 5;
-}
-
-/* Read the table, work out deltas, export, print.  -EPIPE when stdout has gone away. */
+/* Read the table, then the tick's sinks: metrics, then stdout.  -EPIPE when stdout has gone away. */
 static int emit(struct session *c, bool final)
 {
-	const struct snapshot *snap;
-	struct timespec now;
 	uint64_t news;
-	char *block = NULL;
-	size_t block_len = 0;
-	FILE *mem, *out;
 	int err;
 
 	err = probe_read_counts(c->probe.probe, &c->layout, tick_reading(&c->tick));
@@ -263,49 +184,8 @@ static int emit(struct session *c, bool final)
 		log_msg("warning: %" PRIu64
 			" execs not counted: the table is full at %lu keys -- raise --max-keys",
 			news, c->cfg->max_keys);
-	err = export_metrics(c);
-	if (err)
-		return err;
-	/* the rows this block shows: as many as fit a terminal redrawn in place */
-	c->opts.top = c->live ? live_rows(c->cfg) : c->cfg->top;
-	/* classic is the original's line: uid order (of the --top busiest), no names */
-	if (c->cfg->format == FORMAT_CLASSIC)
-		snap = tick_view_classic(&c->tick, c->opts.top);
-	else
-		snap = tick_view(&c->tick, c->cfg->sort, c->opts.top);
-	if (!snap) {
-		log_msg("out of memory ordering %zu rows", c->tick.cur.len);
-		return -ENOMEM;
-	}
-	clock_gettime(CLOCK_REALTIME, &now);
-	/*
-	 * The block is rendered in memory and written at once: stdout is line
-	 * buffered (each interval must reach a pipe at once), and a write per row
-	 * was a fifth of the tool's CPU with 1,000 keys (docs/performance.md).  A
-	 * terminal redrawn in place gets its whole screen in one write too.
-	 */
-	mem = open_memstream(&block, &block_len);
-	out = mem ? mem : stdout;
-	errno = 0;
-	if (c->live)
-		output_live(&c->opts, out, snap, &now, final,
-			    c->hooks.kind == HOOK_KPROBE ? "kprobe" : "tracepoint");
-	else
-		output_rows(&c->opts, out, snap, &now, final);
-	if (mem) {
-		err = fclose(mem) ? -ENOMEM : 0;
-		errno = 0;
-		if (!err) {
-			fwrite(block, 1, block_len, stdout);
-			fflush(stdout);
-		}
-		free(block);
-		if (err) {
-			log_msg("out of memory rendering %zu rows", snap->len);
-			return err;
-		}
-	}
-	return stdout_status();
+	err = exporter_publish(&c->exporter, &c->tick, &c->opts, &c->about);
+	return err ? err : display_block(&c->display, &c->tick, final);
 }
 
 /* Only the caches the output needs: classic prints bare uids, and cgroups need --by cgroup. */
@@ -316,7 +196,7 @@ static int names_setup(struct session *c)
 
 	/* classic prints bare uids, but the metrics carry user names */
 	if ((c->cfg->by_mask & 1u << FIELD_UID) &&
-	    (c->cfg->format != FORMAT_CLASSIC || c->http || c->cfg->textfile)) {
+	    (c->cfg->format != FORMAT_CLASSIC || exporter_wanted(&c->exporter))) {
 		c->users = user_names_new(NULL);
 		if (!c->users) {
 			log_msg("out of memory");
@@ -353,15 +233,15 @@ static void log_counting(const struct hooks *hooks, unsigned int interval)
 int session_start(struct session *s)
 {
 	const struct config *cfg = s->cfg;
-	struct timespec now;
 	int err;
 
+	s->exporter = (struct exporter){ .http = s->http, .textfile = cfg->textfile };
 	err = names_setup(s);
 	if (err)
 		return err;
 	log_counting(&s->hooks, cfg->interval);
-	s->live = cfg->format == FORMAT_TABLE && !cfg->noclear && isatty(STDOUT_FILENO);
 	render_opts_of(cfg, &s->opts);
+	display_init(&s->display, cfg, s->hooks.kind == HOOK_KPROBE ? "kprobe" : "tracepoint");
 	s->about = (struct run_about){ .hooks = s->hook_names,
 				       .nhooks = s->hooks.n,
 				       .probe = cfg->probe_path ? cfg->probe_path : "builtin",
@@ -369,21 +249,18 @@ int session_start(struct session *s)
 				       .version = EXECCOUNT_VERSION,
 				       .libbcc_version = probe_libbcc_version() };
 	/* the hooks and versions are worth a page before the first interval */
-	err = export_metrics(s);
+	err = exporter_publish(&s->exporter, &s->tick, &s->opts, &s->about);
 	if (err)
 		return err;
 	/* running for days: keep only what reading the maps (and the textfile) needs */
-	if (s->http || cfg->textfile) {
+	if (exporter_wanted(&s->exporter)) {
 		err = privileges_drop(cfg->textfile != NULL);
 		if (!err && s->http)
 			err = http_serve(s->http);
 		if (err)
 			return err;
 	}
-	clock_gettime(CLOCK_REALTIME, &now);
-	errno = 0;
-	output_start(&s->opts, stdout, &s->about, &now);
-	return stdout_status();
+	return display_start(&s->display, &s->about);
 }
 
 int session_count(struct session *s)

@@ -12,12 +12,13 @@
 #include <stdbool.h>
 
 #include "cache.h"
+#include "display.h"
+#include "exporter.h"
 #include "cli.h"
 #include "counts.h"
 #include "http.h"
 #include "kernel.h"
 #include "keys.h"
-#include "metrics.h"
 #include "obtain.h"
 #include "plan.h"
 #include "render.h"
@@ -42,7 +43,8 @@ struct session {
 	struct render_opts opts; /* the renderers' settings, from cfg */
 	struct run_about about;	 /* the start line's and the metrics' facts */
 	const char *hook_names[HOOKS_MAX];
-	bool textfile_failing; /* said once per run of failed writes */
+	struct exporter exporter; /* --listen and --textfile */
+	struct display display;	  /* stdout */
 };
 
 void session_init(struct session *s, const struct config *cfg);

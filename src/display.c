@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "display.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "output.h"
+
+int stdout_status(void)
+{
+	int err;
+
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	err = errno ? errno : EIO;
+	if (err == EPIPE)
+		return -EPIPE;
+	log_msg("writing to stdout: %s", strerror(err));
+	return -err;
+}
+
+void display_init(struct display *d, const struct config *cfg, const char *hook)
+{
+	render_opts_of(cfg, &d->opts);
+	d->sort = cfg->sort;
+	d->top = cfg->top;
+	d->live = cfg->format == FORMAT_TABLE && !cfg->noclear && isatty(STDOUT_FILENO);
+	d->hook = hook;
+}
+
+int display_start(struct display *d, const struct run_about *about)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	errno = 0;
+	output_start(&d->opts, stdout, about, &now);
+	return stdout_status();
+}
+
+/* Rows for the live view: as many as fit the terminal, unless -r/--top says. */
+static unsigned long live_rows(unsigned long top)
+{
+	struct winsize ws;
+
+	if (top)
+		return top;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) || ws.ws_row == 0)
+		return 20;
+	/* header, blank, column names, the "more keys" and "dropped" lines, the last newline */
+	return ws.ws_row > 12 ? ws.ws_row - 7 : 5;
+}
+
+int display_block(struct display *d, struct tick *t, bool final)
+{
+	const struct snapshot *snap;
+	struct timespec now;
+	char *block = NULL;
+	size_t block_len = 0;
+	FILE *mem, *out;
+	int err;
+
+	d->opts.top = d->live ? live_rows(d->top) : d->top;
+	/* classic is the original's line: uid order (of the --top busiest), no names */
+	if (d->opts.format == FORMAT_CLASSIC)
+		snap = tick_view_classic(t, d->opts.top);
+	else
+		snap = tick_view(t, d->sort, d->opts.top);
+	if (!snap) {
+		log_msg("out of memory ordering %zu rows", t->cur.len);
+		return -ENOMEM;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	/*
+	 * The block is rendered in memory and written at once: stdout is line
+	 * buffered (each interval must reach a pipe at once), and a write per row
+	 * was a fifth of the tool's CPU with 1,000 keys (docs/performance.md).  A
+	 * terminal redrawn in place gets its whole screen in one write too.
+	 */
+	mem = open_memstream(&block, &block_len);
+	out = mem ? mem : stdout;
+	errno = 0;
+	if (d->live)
+		output_live(&d->opts, out, snap, &now, final, d->hook);
+	else
+		output_rows(&d->opts, out, snap, &now, final);
+	if (mem) {
+		err = fclose(mem) ? -ENOMEM : 0;
+		errno = 0;
+		if (!err) {
+			fwrite(block, 1, block_len, stdout);
+			fflush(stdout);
+		}
+		free(block);
+		if (err) {
+			log_msg("out of memory rendering %zu rows", snap->len);
+			return err;
+		}
+	}
+	return stdout_status();
+}
