@@ -396,8 +396,8 @@ static void test_free_null(void **state)
 }
 
 /*
- * cgroups.h: a name is "valid until cgroup_names_free()".  The
- * the tick keeps one per row, and a later row's new id walks the tree
+ * cgroups.h: a name is "valid until cgroup_names_free()".  The tick
+ * keeps one per row, and a later row's new id walks the tree
  * again: that walk must not replace (free) the names already handed out.
  * ASan reports a heap-use-after-free if it does.
  */
