@@ -158,3 +158,17 @@ const char *key_column_value(const struct key_field_info *field, const struct ke
 		snprintf(num, 24, "%" PRIu64, *(const uint64_t *)(const void *)v);
 	return num;
 }
+
+bool key_column_number(const struct key_field_info *field, const struct key_column *col,
+		       const struct count_row *row, uint64_t *v)
+{
+	const char *p = (const char *)&row->key + field->offset;
+
+	if (col->name_offset >= 0 || field->kind == KEY_STR)
+		return false;
+	if (field->kind == KEY_U32)
+		*v = *(const uint32_t *)(const void *)p;
+	else
+		*v = *(const uint64_t *)(const void *)p;
+	return true;
+}

@@ -100,6 +100,9 @@ struct count_row;
  * or a resolved name; NULL when the name is unknown.  *number says whether
  * JSON writes it bare.
  */
+/* A number column's value (the key's own, not a name): true and *v set; else false. */
+bool key_column_number(const struct key_field_info *field, const struct key_column *col,
+		       const struct count_row *row, uint64_t *v);
 const char *key_column_value(const struct key_field_info *field, const struct key_column *col,
 			     const struct count_row *row, char *num, bool *number);
 

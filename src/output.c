@@ -207,6 +207,7 @@ static void table_cells(FILE *out, const struct render_opts *opts, const struct 
 {
 	char num[24];
 	bool number;
+	uint64_t u;
 
 	for (unsigned int i = 0; i < (tail ? FIELD_COUNT_ : opts->nby); i++) {
 		enum key_field id = tail ? key_probe_order[i] : opts->by[i];
@@ -227,11 +228,12 @@ static void table_cells(FILE *out, const struct render_opts *opts, const struct 
 				fprintf(out, number_heading(field, col) ? "%*s" : "%-*s", width,
 					col->heading);
 			} else {
-				v = key_column_value(field, col, row, num, &number);
-				if (number)
-					fprintf(out, "%*s", width, v);
-				else
+				if (key_column_number(field, col, row, &u)) {
+					fprintf(out, "%*" PRIu64, width, u);
+				} else {
+					v = key_column_value(field, col, row, num, &number);
 					term_text(out, v ? v : col->unknown, width);
+				}
 			}
 			if (!tail)
 				fputc(' ', out);
