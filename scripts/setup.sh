@@ -80,8 +80,9 @@ command -v apt-get >/dev/null || die "apt-get not found: this script knows Debia
 release=$(uname -r)
 arch=$(dpkg --print-architecture)
 
-# Build and run: compiler, CMake, libbcc's C API (it pulls in clang/LLVM), libmicrohttpd (--listen).
-core=(gcc make cmake pkg-config libbpfcc-dev libbpfcc libmicrohttpd-dev)
+# Build and run: compiler, CMake, libbcc's C API (it pulls in clang/LLVM), libmicrohttpd (--listen),
+# nettle (SHA-256 for the compiled-program cache; GnuTLS, under libmicrohttpd, already uses it).
+core=(gcc make cmake pkg-config libbpfcc-dev libbpfcc libmicrohttpd-dev nettle-dev)
 packages=("${core[@]}")
 for g in "${groups[@]}"; do
 	for p in $(group_packages "$g"); do
