@@ -9,8 +9,8 @@
 const struct syscall_info syscall_table[SYSCALLS_N] = {
 	{ "execve", SYSCALL_EXECVE, CONTRACT_FN_EXECVE_KPROBE, CONTRACT_FN_EXECVE_TRACEPOINT,
 	  SYS_execve },
-	{ "execveat", SYSCALL_EXECVEAT, CONTRACT_FN_EXECVEAT_KPROBE, CONTRACT_FN_EXECVEAT_TRACEPOINT,
-	  SYS_execveat },
+	{ "execveat", SYSCALL_EXECVEAT, CONTRACT_FN_EXECVEAT_KPROBE,
+	  CONTRACT_FN_EXECVEAT_TRACEPOINT, SYS_execveat },
 };
 
 const struct syscall_info *syscall_find(const char *name)

@@ -16,11 +16,11 @@ enum syscall_set {
 };
 
 struct syscall_info {
-	const char *name;	      /* "execve": --syscalls, tracepoints, kallsyms */
-	unsigned int bit;	      /* enum syscall_set */
-	const char *kprobe_fn;	      /* the probe's entry function at the kprobe (contract.h) */
-	const char *tracepoint_fn;    /* and at syscalls:sys_enter_<name> */
-	long nr;		      /* SYS_<name>, for the self-test */
+	const char *name;	   /* "execve": --syscalls, tracepoints, kallsyms */
+	unsigned int bit;	   /* enum syscall_set */
+	const char *kprobe_fn;	   /* the probe's entry function at the kprobe (contract.h) */
+	const char *tracepoint_fn; /* and at syscalls:sys_enter_<name> */
+	long nr;		   /* SYS_<name>, for the self-test */
 };
 
 #define SYSCALLS_N 2
