@@ -444,10 +444,13 @@ static void test_key_text_too_small(void **state)
 #else
 #define REGS(dst, src) ((uint8_t)((dst) << 4 | (src)))
 #endif
-#define INSN(c, dst, src, o, i)                                                                    \
-	{                                                                                          \
-		.code = (c), .regs = REGS(dst, src), .off = (o), .imm = (i)                        \
-	}
+/*
+ * clang-format 14 lays a braced initializer in a macro out as a block, 19 on one line, and no
+ * setting makes them agree: this one is left as written (tests/style/check-format.sh).
+ */
+// clang-format off
+#define INSN(c, dst, src, o, i) { .code = (c), .regs = REGS(dst, src), .off = (o), .imm = (i) }
+// clang-format on
 #define NINSNS(a) ((uint32_t)(sizeof(a) / sizeof((a)[0])))
 
 #define LD_IMM64 0x18
