@@ -30,7 +30,8 @@ static struct script reads, writes;
 static void script_set(struct script *s, const int *steps, int n)
 {
 	assert_true(n <= SCRIPT_MAX);
-	memcpy(s->step, steps, n * sizeof(*steps));
+	if (n)
+		memcpy(s->step, steps, n * sizeof(*steps));
 	s->n = n;
 	s->at = 0;
 	s->calls = 0;
