@@ -53,15 +53,16 @@ if(_execcount_deb_arch_rc EQUAL 0 AND _execcount_deb_arch)
 endif()
 
 # Depends: computed by dpkg-shlibdeps from the libraries the binary links
-# (libbpfcc, libmicrohttpd12, libc6, with the versions their shlibs files ask)
-# when dpkg-dev is installed; else the same names written out.  libbpfcc 0.25
+# (libbpfcc, libmicrohttpd12, libnettle8, libc6, with the versions their shlibs
+# files ask) when dpkg-dev is installed; else the same names written out (Debian
+# 12's; Debian 13's libmicrohttpd12t64 and libnettle8t64 provide them).  libbpfcc 0.25
 # is the first whose bcc_func_load() takes the attach type (CMakeLists.txt).
 find_program(EXECCOUNT_DPKG_SHLIBDEPS dpkg-shlibdeps)
 mark_as_advanced(EXECCOUNT_DPKG_SHLIBDEPS)
 if(EXECCOUNT_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libbpfcc (>= 0.25), libmicrohttpd12 (>= 0.9.71), libc6 (>= 2.34)")
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libbpfcc (>= 0.25), libmicrohttpd12 (>= 0.9.71), libnettle8, libc6 (>= 2.34)")
 endif()
 # Kernel headers are the machine's business (they must match the running
 # kernel, which a package cannot know): recommended, and --doctor names what

@@ -8,7 +8,7 @@
 #   scripts/setup.sh                   what building and running the tool needs
 #   scripts/setup.sh --tests           that, plus what the whole test suite needs
 #   scripts/setup.sh --tests=GROUP,... that, plus what these test groups need:
-#       unit         the cmocka unit tests
+#       unit         the cmocka unit tests and the clang-format check (style)
 #       integration  the root tests against the real kernel (python3, bpftool,
 #                    setpriv, strace, the Python original for training_doc)
 #       fleet        the output tests: Prometheus, node_exporter, tmux
@@ -29,8 +29,9 @@ test_groups=(unit integration fleet vm packaging distro fuzz)
 # group_packages GROUP: the packages a test group needs, one word each
 group_packages() {
 	case $1 in
-	# unit tests (cmocka)
-	unit) echo libcmocka-dev ;;
+	# unit tests (cmocka) and style.clang_format (clang-format: 14 on Debian 12,
+	# 19 on 13; tests/style/check-format.sh)
+	unit) echo libcmocka-dev clang-format ;;
 	# integration tests: python3 drives the tool, bpftool lists what is loaded,
 	# setpriv (util-linux) drops privileges, strace sees how the table is read;
 	# training_doc runs the original Python bcc script beside the tool
@@ -80,8 +81,9 @@ command -v apt-get >/dev/null || die "apt-get not found: this script knows Debia
 release=$(uname -r)
 arch=$(dpkg --print-architecture)
 
-# Build and run: compiler, CMake, libbcc's C API (it pulls in clang/LLVM), libmicrohttpd (--listen).
-core=(gcc make cmake pkg-config libbpfcc-dev libbpfcc libmicrohttpd-dev)
+# Build and run: compiler, CMake, libbcc's C API (it pulls in clang/LLVM), libmicrohttpd (--listen),
+# nettle (SHA-256 for the compiled-program cache; GnuTLS, under libmicrohttpd, already uses it).
+core=(gcc make cmake pkg-config libbpfcc-dev libbpfcc libmicrohttpd-dev nettle-dev)
 packages=("${core[@]}")
 for g in "${groups[@]}"; do
 	for p in $(group_packages "$g"); do

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
+
 int atomic_write_names(const char *path, char *dir, char *tmp)
 {
 	const char *slash = strrchr(path, '/');
@@ -29,23 +31,6 @@ int atomic_write_names(const char *path, char *dir, char *tmp)
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *text = data;
-
-	while (len) {
-		ssize_t n = write(fd, text, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		text += n;
-		len -= n;
-	}
-	return 0;
-}
-
 int atomic_write(const char *path, const void *data, size_t len)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];
@@ -59,7 +44,7 @@ int atomic_write(const char *path, const void *data, size_t len)
 	/* readable by all: node_exporter need not run as root, nor a capable user of the cache */
 	err = fchmod(fd, 0644) ? -errno : 0;
 	if (!err)
-		err = write_all(fd, data, len);
+		err = write_full(fd, data, len);
 	if (!err && fsync(fd))
 		err = -errno;
 	if (close(fd) && !err)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "atomic_write.h"
+#include "fdio.h"
 #include "log.h"
 
 /* far above any probe's image (the built-in one is about 10 KiB) */
@@ -143,20 +144,14 @@ void cache_entry_path(const struct cache *cache, const char *key, char *path)
 static int read_entry(int fd, size_t size, unsigned char **out)
 {
 	unsigned char *buf = malloc(size ? size : 1);
-	size_t at = 0;
+	ssize_t n;
 
 	if (!buf)
 		return -ENOMEM;
-	while (at < size) {
-		ssize_t n = read(fd, buf + at, size - at);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			free(buf);
-			return n < 0 ? -errno : -EIO;
-		}
-		at += n;
+	n = read_full(fd, buf, size);
+	if (n < 0 || (size_t)n < size) {
+		free(buf);
+		return n < 0 ? n : -EIO;
 	}
 	*out = buf;
 	return 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sha256.h - SHA-256 (FIPS 180-4), for the compiled-program cache: the name
- * of an entry (the digest of its key) and the check of its content.  Pure.
+ * sha256.h - SHA-256 from nettle, for the compiled-program cache: the name of
+ * an entry (the digest of its key, in hex) and the check of its content.
+ * Two one-call helpers over nettle's <nettle/sha2.h> and <nettle/base16.h>.
  */
 #ifndef EXECCOUNT_SHA256_H
 #define EXECCOUNT_SHA256_H
@@ -9,23 +10,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SHA256_LEN     32
-#define SHA256_HEX_LEN (2 * SHA256_LEN)
+#include <nettle/base16.h>
+#include <nettle/sha2.h>
 
-struct sha256 {
-	uint32_t h[8];
-	uint64_t len; /* bytes hashed so far */
-	unsigned char block[64];
-	size_t fill; /* bytes in block */
-};
+#define SHA256_LEN     SHA256_DIGEST_SIZE
+#define SHA256_HEX_LEN BASE16_ENCODE_LENGTH(SHA256_LEN)
 
-void sha256_init(struct sha256 *s);
-void sha256_update(struct sha256 *s, const void *data, size_t len);
-void sha256_final(struct sha256 *s, unsigned char digest[SHA256_LEN]);
+/* digest of data */
+static inline void sha256(const void *data, size_t len, unsigned char digest[SHA256_LEN])
+{
+	struct sha256_ctx ctx;
 
-/* One call: digest of data. */
-void sha256(const void *data, size_t len, unsigned char digest[SHA256_LEN]);
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, data);
+	sha256_digest(&ctx, SHA256_LEN, digest);
+}
+
 /* Lowercase hex, NUL-terminated: hex has SHA256_HEX_LEN + 1 bytes. */
-void sha256_hex(const unsigned char digest[SHA256_LEN], char *hex);
+static inline void sha256_hex(const unsigned char digest[SHA256_LEN], char *hex)
+{
+	base16_encode_update(hex, SHA256_LEN, digest);
+	hex[SHA256_HEX_LEN] = '\0';
+}
 
 #endif

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "log.h"
 
 extern const char execcount_probe[];
@@ -23,29 +24,12 @@ void source_builtin(struct probe_source *src)
 	};
 }
 
-static int read_all(int fd, char *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = read(fd, buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		done += n;
-	}
-	return (int)done;
-}
-
 int source_read(struct probe_source *src, const char *path)
 {
 	struct stat st;
 	char *buf = NULL;
-	int fd, n, err;
+	ssize_t n;
+	int fd, err;
 
 	memset(src, 0, sizeof(*src));
 	/* O_NONBLOCK: opening a FIFO with no writer would wait forever; we refuse it below */
@@ -78,7 +62,7 @@ int source_read(struct probe_source *src, const char *path)
 		log_msg("out of memory reading probe file %s", path);
 		goto out_close;
 	}
-	n = read_all(fd, buf, st.st_size + 1);
+	n = read_full(fd, buf, st.st_size + 1);
 	if (n < 0) {
 		err = n;
 		log_msg("cannot read probe file %s: %s", path, strerror(-err));

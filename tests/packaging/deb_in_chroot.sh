@@ -28,7 +28,8 @@
 # That chroot machinery is tests/lib/debian-chroot.sh, shared with tests/distro.
 #
 # Checks: the .deb's fields (name, version, section, Depends on libbpfcc,
-# libmicrohttpd12 (libmicrohttpd12t64 from Debian 13 on) and libc6) and files;
+# libmicrohttpd12 and libnettle8 (libmicrohttpd12t64 and libnettle8t64 from
+# Debian 13 on) and libc6) and files;
 # in the chroot, the installed files (binary, gzipped man page, completion,
 # probe), no missing library, the
 # completion registers, --print-probe is the installed probe, --version prints
@@ -123,9 +124,10 @@ check "architecture is $(dpkg --print-architecture)" test "$(field Architecture)
 check "section is admin" test "$(field Section)" = admin
 check "file name is bcc-execcount_<version>_<arch>.deb" \
 	test "$(basename "$deb")" = "bcc-execcount_$(field Version)_$(field Architecture).deb"
-mhd=libmicrohttpd12
-[ "$debian_version" -lt 13 ] || mhd=libmicrohttpd12t64 # the 64-bit time_t rename
-for dep in libbpfcc "$mhd" libc6; do
+mhd=libmicrohttpd12 nettle=libnettle8
+# the 64-bit time_t rename
+[ "$debian_version" -lt 13 ] || { mhd=libmicrohttpd12t64 nettle=libnettle8t64; }
+for dep in libbpfcc "$mhd" "$nettle" libc6; do
 	check "Depends names $dep" grep -qE "(^|, )$dep( |,|$)" <<<"$(field Depends)"
 done
 check "Recommends kernel headers" grep -q linux-headers <<<"$(field Recommends)"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_cache.c - the compiled-program cache.  sha256: the FIPS 180-4
- * vectors, the same digest whatever pieces the data comes in (across block
- * and padding boundaries), the hex form.  cache_key_text: every input in the
+ * test_cache.c - the compiled-program cache.  sha256 (nettle's, through
+ * sha256.h): the FIPS 180-4 vectors, the same digest whatever pieces the data
+ * comes in (across block and padding boundaries), the hex form.  cache_key_text: every input in the
  * text (and so in the entry's name), nothing ambiguous (a newline inside an
  * input), a buffer too small.  image: table references turned into table
  * indices and back, what cannot be carried refused, the bytes as laid out,
@@ -53,7 +53,7 @@ static void test_sha256_fips(void **state)
 	static const char million_a[] =
 		"cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
 	unsigned char digest[SHA256_LEN];
-	struct sha256 s;
+	struct sha256_ctx s;
 	char *a;
 
 	(void)state;
@@ -69,19 +69,19 @@ static void test_sha256_fips(void **state)
 	assert_digest(digest, million_a);
 	sha256_init(&s);
 	for (int i = 0; i < 1000; i++)
-		sha256_update(&s, a + 1000 * i, 1000);
-	sha256_final(&s, digest);
+		sha256_update(&s, 1000, (const uint8_t *)a + 1000 * i);
+	sha256_digest(&s, SHA256_LEN, digest);
 	assert_digest(digest, million_a);
 	sha256_init(&s);
 	for (int i = 0; i < 1000000; i++)
-		sha256_update(&s, a + i, 1);
-	sha256_final(&s, digest);
+		sha256_update(&s, 1, (const uint8_t *)a + i);
+	sha256_digest(&s, SHA256_LEN, digest);
 	assert_digest(digest, million_a);
 	free(a);
 	/* a state is reusable after sha256_init */
 	sha256_init(&s);
-	sha256_update(&s, "abc", 3);
-	sha256_final(&s, digest);
+	sha256_update(&s, 3, (const uint8_t *)"abc");
+	sha256_digest(&s, SHA256_LEN, digest);
 	assert_digest(digest, vectors[1].hex);
 }
 
@@ -99,14 +99,14 @@ static const unsigned char *pattern(void)
 static void digest_in_pieces(const unsigned char *data, size_t len, size_t piece,
 			     unsigned char digest[SHA256_LEN])
 {
-	struct sha256 s;
+	struct sha256_ctx s;
 
 	sha256_init(&s);
 	for (size_t at = 0; at < len; at += piece) {
-		sha256_update(&s, data + at, len - at < piece ? len - at : piece);
-		sha256_update(&s, data, 0);
+		sha256_update(&s, len - at < piece ? len - at : piece, data + at);
+		sha256_update(&s, 0, data);
 	}
-	sha256_final(&s, digest);
+	sha256_digest(&s, SHA256_LEN, digest);
 }
 
 static void test_sha256_pieces(void **state)
@@ -444,10 +444,13 @@ static void test_key_text_too_small(void **state)
 #else
 #define REGS(dst, src) ((uint8_t)((dst) << 4 | (src)))
 #endif
-#define INSN(c, dst, src, o, i)                                                                    \
-	{                                                                                          \
-		.code = (c), .regs = REGS(dst, src), .off = (o), .imm = (i)                        \
-	}
+/*
+ * clang-format 14 lays a braced initializer in a macro out as a block, 19 on one line, and no
+ * setting makes them agree: this one is left as written (tests/style/check-format.sh).
+ */
+// clang-format off
+#define INSN(c, dst, src, o, i) { .code = (c), .regs = REGS(dst, src), .off = (o), .imm = (i) }
+// clang-format on
 #define NINSNS(a) ((uint32_t)(sizeof(a) / sizeof((a)[0])))
 
 #define LD_IMM64 0x18

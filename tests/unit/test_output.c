@@ -2424,7 +2424,8 @@ static void test_failed_stream_is_eio(void **state)
 			/* and the live view */
 			cfg.format = FORMAT_TABLE;
 			f = open_full(modes[m]);
-			assert_int_equal(output_live(OPTS(&cfg), f, &snap, &when, false, "kprobe"), -EIO);
+			assert_int_equal(output_live(OPTS(&cfg), f, &snap, &when, false, "kprobe"),
+					 -EIO);
 			fclose(f);
 		}
 	}
