@@ -359,8 +359,10 @@ ln -s "/.vm/headers/$hbuild" "$root/lib/modules/$abi/build"
 ln -s "/.vm/headers/$hsource" "$root/lib/modules/$abi/source"
 cp /bin/busybox "$root/.vm/bin/busybox"
 # the applets /init uses (the shared /usr has the rest once mounted)
+# (the list read once: `busybox --list | grep -q` under pipefail fails when grep quits early)
+applets=$(/bin/busybox --list)
 for applet in sh cat hostname insmod ip mkdir mount mv poweroff reboot sleep sync; do
-	/bin/busybox --list | grep -qx "$applet" || die "busybox has no $applet applet"
+	grep -qx "$applet" <<<"$applets" || die "busybox has no $applet applet"
 	ln -s busybox "$root/.vm/bin/$applet"
 done
 cp "$kdir/modules/"*.ko "$kdir/modules/order" "$root/.vm/modules/"
