@@ -783,7 +783,8 @@ def run(args, cfg):
     note_foreign("at the start")
     log("checking the tools")
     start_tools, tools, cache, bt_prog, floor = make_tools(args.tool)
-    info = dict(cache=cache, bpftrace_prog=bt_prog, start_tools=start_tools, tools=tools, floor=floor)
+    info = dict(cache=cache, bpftrace_prog=bt_prog, start_tools=start_tools, tools=tools, floor=floor,
+                baseline=Tool("baseline", "baseline", "ours", [args.baseline]) if args.baseline else None)
     if not cache.available:
         log(f"cache-hit variant: n/a ({cache.why_not})")
 
@@ -837,6 +838,8 @@ def run(args, cfg):
         key_base = QUICK_KEY_BASE if args.quick else args.key_uid_base
         ours, python = tools[0], tools[1]
         variants = [(ours, "table"), (ours, "json"), (python, None)]
+        if info["baseline"]:
+            variants += [(info["baseline"], "table"), (info["baseline"], "json")]
         for r in range(cfg["interval_rounds"]):
             note_foreign("interval section")
             for k in cfg["keys"]:
@@ -1070,9 +1073,13 @@ def render(args, cfg, res, fails, info, ver):
         for k in cfg["keys"]:
             head += [f"{k:,} keys: CPU ms per interval", "keys printed"]
         rows = []
-        for t, fmt, label, intv in ((ours, "table", "bcc-execcount (table)", "1 s"),
-                                    (ours, "json", "bcc-execcount -f json", "1 s"),
-                                    (tools[1], None, "Python original", "5 s")):
+        variants = [(ours, "table", "bcc-execcount (table)", "1 s"),
+                    (ours, "json", "bcc-execcount -f json", "1 s"),
+                    (tools[1], None, "Python original", "5 s")]
+        if info["baseline"]:
+            variants += [(info["baseline"], "table", "baseline (table)", "1 s"),
+                         (info["baseline"], "json", "baseline -f json", "1 s")]
+        for t, fmt, label, intv in variants:
             row = [label, intv]
             for k in cfg["keys"]:
                 vs = iv.get((t.key, fmt, k), [])
@@ -1088,6 +1095,10 @@ def render(args, cfg, res, fails, info, ver):
             rows.append([f"{label} / Python original"] + [
                 rx(ratio([v["cpu_ms"] for v in iv.get((ours.key, fmt, k), [])],
                          [v["cpu_ms"] for v in iv.get(("python", None, k), [])])) for k in cfg["keys"]])
+            if info["baseline"]:
+                rows.append([f"{label} / baseline ({args.baseline})"] + [
+                    rx(ratio([v["cpu_ms"] for v in iv.get((ours.key, fmt, k), [])],
+                             [v["cpu_ms"] for v in iv.get(("baseline", fmt, k), [])])) for k in cfg["keys"]])
         out.append(table(head, rows))
         out.append("")
 
@@ -1173,6 +1184,9 @@ def main():
                                  epilog="\n\n".join(__doc__.split("\n\n")[1:]))
     ap.add_argument("--tool", required=True, help="the bcc-execcount binary, e.g. build/bcc-execcount")
     ap.add_argument("--rounds", type=int, help="rounds of every section (default: 5 for start and storm, 3 for the others)")
+    ap.add_argument("--baseline", metavar="BIN",
+                    help="another build of bcc-execcount (e.g. an older commit's) measured in the same "
+                         "interleaved interval rounds, with ratios to it")
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke test of the benchmark")
     ap.add_argument("--only", default=",".join(SECTIONS),
                     help=f"comma list of sections to run (default all: {','.join(SECTIONS)})")
@@ -1194,6 +1208,10 @@ def main():
     if not args.quick and args.key_uid_base + max(cfg["keys"]) > 0xFFFFFFF:
         ap.error("--key-uid-base: the keys must stay below 2**28 (the original masks uids to 28 bits)")
     args.tool = os.path.abspath(args.tool)
+    if args.baseline:
+        args.baseline = os.path.abspath(args.baseline)
+        if not os.access(args.baseline, os.X_OK):
+            ap.error(f"--baseline {args.baseline}: not an executable")
     preflight(args)
 
     def on_signal(sig, _frame):
