@@ -35,6 +35,26 @@ struct snapshot {
 	uint64_t dropped; /* execs not counted because the table was full (cumulative) */
 };
 
+/*
+ * What a sink renders: a snapshot's rows in the sink's order.  Either the
+ * snapshot's own array (rows) or pointers into it (order): a view copies no
+ * row.
+ */
+struct view {
+	const struct count_row *rows;
+	const struct count_row *const *order; /* when set, row i is order[i] */
+	size_t len;
+	uint64_t dropped; /* the snapshot's */
+};
+
+static inline const struct count_row *view_row(const struct view *v, size_t i)
+{
+	return v->order ? v->order[i] : &v->rows[i];
+}
+
+/* A snapshot as it stands, as a view (a pointer to a compound literal). */
+#define SNAPSHOT_VIEW(s) (&(struct view){ .rows = (s)->rows, .len = (s)->len, .dropped = (s)->dropped })
+
 /* Numbers sort descending, key fields ascending; ties by key. */
 enum count_order {
 	ORDER_BY_KEY,	/* key_compare ascending */

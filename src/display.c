@@ -58,7 +58,7 @@ static unsigned long live_rows(unsigned long top)
 
 int display_block(struct display *d, struct tick *t, bool final)
 {
-	const struct snapshot *snap;
+	const struct view *view;
 	struct timespec now;
 	char *block = NULL;
 	size_t block_len = 0;
@@ -68,10 +68,10 @@ int display_block(struct display *d, struct tick *t, bool final)
 	d->opts.top = d->live ? live_rows(d->top) : d->top;
 	/* classic is the original's line: uid order (of the --top busiest), no names */
 	if (d->opts.format == FORMAT_CLASSIC)
-		snap = tick_view_classic(t, d->opts.top);
+		view = tick_view_classic(t, d->opts.top);
 	else
-		snap = tick_view(t, d->sort, d->opts.top);
-	if (!snap) {
+		view = tick_view(t, d->sort, d->opts.top);
+	if (!view) {
 		log_msg("out of memory ordering %zu rows", t->cur.len);
 		return -ENOMEM;
 	}
@@ -86,9 +86,9 @@ int display_block(struct display *d, struct tick *t, bool final)
 	out = mem ? mem : stdout;
 	errno = 0;
 	if (d->live)
-		output_live(&d->opts, out, snap, &now, final, d->hook);
+		output_live(&d->opts, out, view, &now, final, d->hook);
 	else
-		output_rows(&d->opts, out, snap, &now, final);
+		output_rows(&d->opts, out, view, &now, final);
 	if (mem) {
 		err = fclose(mem) ? -ENOMEM : 0;
 		errno = 0;
@@ -98,7 +98,7 @@ int display_block(struct display *d, struct tick *t, bool final)
 		}
 		free(block);
 		if (err) {
-			log_msg("out of memory rendering %zu rows", snap->len);
+			log_msg("out of memory rendering %zu rows", view->len);
 			return err;
 		}
 	}

@@ -18,7 +18,7 @@ bool exporter_wanted(const struct exporter *e)
 int exporter_publish(struct exporter *e, struct tick *t, const struct render_opts *opts,
 		     const struct run_about *about)
 {
-	const struct snapshot *snap;
+	const struct view *view;
 	char *page = NULL;
 	size_t len = 0;
 	FILE *m;
@@ -26,9 +26,9 @@ int exporter_publish(struct exporter *e, struct tick *t, const struct render_opt
 
 	if (!exporter_wanted(e))
 		return 0;
-	snap = tick_view(t, ORDER_BY_COUNT, opts->max_series);
-	m = snap ? open_memstream(&page, &len) : NULL;
-	if (!m || metrics_render(m, opts, snap, about) || fclose(m)) {
+	view = tick_view(t, ORDER_BY_COUNT, opts->max_series);
+	m = view ? open_memstream(&page, &len) : NULL;
+	if (!m || metrics_render(m, opts, view, about) || fclose(m)) {
 		if (m)
 			fclose(m);
 		free(page);

@@ -97,7 +97,7 @@ static int by_order(const void *a, const void *b)
  * byte of invalid UTF-8 becomes U+FFFD): they are summed, as a scraper keeps
  * only one of two equal series.  Returns the number of series, or -ENOMEM.
  */
-static long build_series(const struct render_opts *opts, const struct snapshot *snap, size_t n,
+static long build_series(const struct render_opts *opts, const struct view *view, size_t n,
 			 struct series *all)
 {
 	size_t len, kept = 0;
@@ -111,11 +111,11 @@ static long build_series(const struct render_opts *opts, const struct snapshot *
 				free(all[j].labels);
 			return -ENOMEM;
 		}
-		key_labels(m, opts, &snap->rows[i], &sep);
+		key_labels(m, opts, view_row(view, i), &sep);
 		fclose(m);
 		all[i].order = i;
-		all[i].ok = snap->rows[i].n.ok;
-		all[i].failed = snap->rows[i].n.failed;
+		all[i].ok = view_row(view, i)->n.ok;
+		all[i].failed = view_row(view, i)->n.failed;
 	}
 	qsort(all, n, sizeof(*all), by_labels);
 	for (size_t i = 0; i < n; i++) {
@@ -136,10 +136,10 @@ static void family(FILE *out, const char *name, const char *type, const char *he
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-int metrics_render(FILE *out, const struct render_opts *opts, const struct snapshot *snap,
+int metrics_render(FILE *out, const struct render_opts *opts, const struct view *view,
 		   const struct run_about *info)
 {
-	size_t n = snap->len;
+	size_t n = view->len;
 	uint64_t other_ok = 0, other_failed = 0;
 	struct series *all;
 	long kept;
@@ -147,13 +147,13 @@ int metrics_render(FILE *out, const struct render_opts *opts, const struct snaps
 
 	if (n > opts->max_series) {
 		n = opts->max_series - 1;
-		for (size_t i = n; i < snap->len; i++) {
-			other_ok += snap->rows[i].n.ok;
-			other_failed += snap->rows[i].n.failed;
+		for (size_t i = n; i < view->len; i++) {
+			other_ok += view_row(view, i)->n.ok;
+			other_failed += view_row(view, i)->n.failed;
 		}
 	}
 	all = calloc(n ? n : 1, sizeof(*all));
-	kept = all ? build_series(opts, snap, n, all) : -ENOMEM;
+	kept = all ? build_series(opts, view, n, all) : -ENOMEM;
 	if (kept < 0) {
 		free(all);
 		return -ENOMEM;
@@ -165,7 +165,7 @@ int metrics_render(FILE *out, const struct render_opts *opts, const struct snaps
 		free(all[i].labels);
 	}
 	free(all);
-	if (n < snap->len) {
+	if (n < view->len) {
 		const char *folded = "";
 		char *labels = NULL;
 		size_t len;
@@ -184,9 +184,9 @@ int metrics_render(FILE *out, const struct render_opts *opts, const struct snaps
 
 	family(out, "bcc_execcount_dropped_total", "counter",
 	       "Exec calls not counted because the kernel table was full (raise --max-keys).");
-	fprintf(out, "bcc_execcount_dropped_total %" PRIu64 "\n", snap->dropped);
+	fprintf(out, "bcc_execcount_dropped_total %" PRIu64 "\n", view->dropped);
 	family(out, "bcc_execcount_keys", "gauge", "Keys in the kernel table.");
-	fprintf(out, "bcc_execcount_keys %zu\n", snap->len);
+	fprintf(out, "bcc_execcount_keys %zu\n", view->len);
 	family(out, "bcc_execcount_max_keys", "gauge", "Size of the kernel table (--max-keys).");
 	fprintf(out, "bcc_execcount_max_keys %lu\n", opts->max_keys);
 	family(out, "bcc_execcount_hook_info", "gauge", "The hooks attached, one series each (1).");

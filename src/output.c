@@ -60,9 +60,9 @@ void json_write_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static size_t shown(const struct render_opts *opts, const struct snapshot *snap)
+static size_t shown(const struct render_opts *opts, const struct view *view)
 {
-	return opts->top && opts->top < snap->len ? opts->top : snap->len;
+	return opts->top && opts->top < view->len ? opts->top : view->len;
 }
 
 /* The key's columns, in --by order: numbers bare, unknown names null. */
@@ -91,11 +91,11 @@ static void json_write_key(FILE *out, const struct render_opts *opts, const stru
 	}
 }
 
-static void json_write_rows(FILE *out, const struct render_opts *opts, const struct snapshot *snap)
+static void json_write_rows(FILE *out, const struct render_opts *opts, const struct view *view)
 {
 	fputs("\"rows\":[", out);
-	for (size_t i = 0; i < shown(opts, snap); i++) {
-		const struct count_row *row = &snap->rows[i];
+	for (size_t i = 0; i < shown(opts, view); i++) {
+		const struct count_row *row = view_row(view, i);
 
 		fputs(i ? ",{" : "{", out);
 		json_write_key(out, opts, row);
@@ -147,12 +147,12 @@ static int json_start(FILE *out, const struct render_opts *opts, const struct ru
 	return stream_status(out);
 }
 
-static int json_rows(FILE *out, const struct render_opts *opts, const struct snapshot *snap,
+static int json_rows(FILE *out, const struct render_opts *opts, const struct view *view,
 		     const struct timespec *now, bool final)
 {
 	json_write_head(out, final ? "final" : "tick", now);
-	fprintf(out, ",\"keys\":%zu,\"dropped\":%" PRIu64 ",", snap->len, snap->dropped);
-	json_write_rows(out, opts, snap);
+	fprintf(out, ",\"keys\":%zu,\"dropped\":%" PRIu64 ",", view->len, view->dropped);
+	json_write_rows(out, opts, view);
 	fputs("}\n", out);
 	return stream_status(out);
 }
@@ -263,28 +263,28 @@ static void table_row(FILE *out, const struct render_opts *opts, const struct co
  * The live view's first line, after clearing the screen (ANSI: home, erase):
  * totals over every key, and the rate over the last interval.
  */
-static void live_header(FILE *out, const struct render_opts *opts, const struct snapshot *snap,
+static void live_header(FILE *out, const struct render_opts *opts, const struct view *view,
 			const char *when, bool final, const char *hook)
 {
 	uint64_t total = 0, delta = 0;
 
-	for (size_t i = 0; i < snap->len; i++) {
-		total += snap->rows[i].count;
-		delta += snap->rows[i].delta;
+	for (size_t i = 0; i < view->len; i++) {
+		total += view_row(view, i)->count;
+		delta += view_row(view, i)->delta;
 	}
 	fprintf(out,
 		"\033[H\033[2J"
 		"bcc-execcount - %s%s  %s  every %u s  execs: %" PRIu64
 		"  %.1f/s  keys: %zu  dropped: %" PRIu64 "\n\n",
 		when, final ? " (final)" : "", hook, opts->interval, total,
-		(double)delta / opts->interval, snap->len, snap->dropped);
+		(double)delta / opts->interval, view->len, view->dropped);
 }
 
 /*
  * A KEY_WIDTH_FIT column (CGROUP) is padded to its longest entry shown, up to
  * 48 columns, when a tail column (EXE) follows it; else it is written whole (0).
  */
-static int fit_width(const struct render_opts *opts, const struct snapshot *snap, size_t n)
+static int fit_width(const struct render_opts *opts, const struct view *view, size_t n)
 {
 	const struct key_field_info *fit_field = NULL;
 	const struct key_column *fit_col = NULL;
@@ -309,7 +309,7 @@ static int fit_width(const struct render_opts *opts, const struct snapshot *snap
 	for (size_t i = 0; i < n; i++) {
 		char num[24];
 		bool number;
-		const char *v = key_column_value(fit_field, fit_col, &snap->rows[i], num, &number);
+		const char *v = key_column_value(fit_field, fit_col, view_row(view, i), num, &number);
 		size_t len = strlen(v ? v : fit_col->unknown);
 
 		if (len > (size_t)width)
@@ -318,40 +318,40 @@ static int fit_width(const struct render_opts *opts, const struct snapshot *snap
 	return width;
 }
 
-static int table_rows(FILE *out, const struct render_opts *opts, const struct snapshot *snap,
+static int table_rows(FILE *out, const struct render_opts *opts, const struct view *view,
 		      const struct timespec *now, bool final, const char *live_hook)
 {
 	struct tm tm;
 	char when[16] = "";
-	size_t n = shown(opts, snap);
-	int fit = fit_width(opts, snap, n);
+	size_t n = shown(opts, view);
+	int fit = fit_width(opts, view, n);
 
 	if (localtime_r(&now->tv_sec, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	if (live_hook)
-		live_header(out, opts, snap, when, final, live_hook);
+		live_header(out, opts, view, when, final, live_hook);
 	else
 		fprintf(out, "%s%s\n", when, final ? " (final)" : "");
 	table_header(out, opts, fit);
 	for (size_t i = 0; i < n; i++)
-		table_row(out, opts, &snap->rows[i], fit);
-	if (n < snap->len)
-		fprintf(out, "(%zu more keys: --top %lu)\n", snap->len - n, opts->top);
-	if (snap->dropped)
+		table_row(out, opts, view_row(view, i), fit);
+	if (n < view->len)
+		fprintf(out, "(%zu more keys: --top %lu)\n", view->len - n, opts->top);
+	if (view->dropped)
 		fprintf(out,
 			"dropped %" PRIu64
 			" execs: the table is full at %lu keys -- raise --max-keys\n",
-			snap->dropped, opts->max_keys);
+			view->dropped, opts->max_keys);
 	fputc('\n', out);
 	return stream_status(out);
 }
 
 /* The Python original's print(): every entry followed by a tab, then a newline. */
-static int classic_rows(FILE *out, const struct render_opts *opts, const struct snapshot *snap)
+static int classic_rows(FILE *out, const struct render_opts *opts, const struct view *view)
 {
-	for (size_t i = 0; i < shown(opts, snap); i++)
+	for (size_t i = 0; i < shown(opts, view); i++)
 		fprintf(out, "User ID %" PRIu32 " has invoked %" PRIu64 " times execve syscall!\t",
-			snap->rows[i].key.uid, snap->rows[i].count);
+			view_row(view, i)->key.uid, view_row(view, i)->count);
 	fputc('\n', out);
 	return stream_status(out);
 }
@@ -385,15 +385,15 @@ static int csv_header(FILE *out, const struct render_opts *opts)
 	return stream_status(out);
 }
 
-static int csv_rows(FILE *out, const struct render_opts *opts, const struct snapshot *snap,
+static int csv_rows(FILE *out, const struct render_opts *opts, const struct view *view,
 		    const struct timespec *now, bool final)
 {
 	char ts[64] = "", num[24];
 	bool number;
 
 	format_rfc3339(ts, sizeof(ts), now);
-	for (size_t i = 0; i < shown(opts, snap); i++) {
-		const struct count_row *row = &snap->rows[i];
+	for (size_t i = 0; i < shown(opts, view); i++) {
+		const struct count_row *row = view_row(view, i);
 
 		fprintf(out, "%s,%s", final ? "final" : "tick", ts);
 		for (unsigned int f = 0; f < opts->nby; f++) {
@@ -426,24 +426,24 @@ int output_start(const struct render_opts *opts, FILE *out, const struct run_abo
 	return 0;
 }
 
-int output_live(const struct render_opts *opts, FILE *out, const struct snapshot *snap,
+int output_live(const struct render_opts *opts, FILE *out, const struct view *view,
 		const struct timespec *now, bool final, const char *hook)
 {
-	return table_rows(out, opts, snap, now, final, hook);
+	return table_rows(out, opts, view, now, final, hook);
 }
 
-int output_rows(const struct render_opts *opts, FILE *out, const struct snapshot *snap,
+int output_rows(const struct render_opts *opts, FILE *out, const struct view *view,
 		const struct timespec *now, bool final)
 {
 	switch (opts->format) {
 	case FORMAT_JSON:
-		return json_rows(out, opts, snap, now, final);
+		return json_rows(out, opts, view, now, final);
 	case FORMAT_CLASSIC:
-		return classic_rows(out, opts, snap);
+		return classic_rows(out, opts, view);
 	case FORMAT_CSV:
-		return csv_rows(out, opts, snap, now, final);
+		return csv_rows(out, opts, view, now, final);
 	case FORMAT_TABLE:
 	default:
-		return table_rows(out, opts, snap, now, final, NULL);
+		return table_rows(out, opts, view, now, final, NULL);
 	}
 }

@@ -23,7 +23,7 @@ int output_start(const struct render_opts *opts, FILE *out, const struct run_abo
  * are printed); final marks the last block, printed at exit.  Returns 0, or
  * -EIO once the stream has failed.
  */
-int output_rows(const struct render_opts *opts, FILE *out, const struct snapshot *snap,
+int output_rows(const struct render_opts *opts, FILE *out, const struct view *view,
 		const struct timespec *now, bool final);
 
 /*
@@ -31,7 +31,7 @@ int output_rows(const struct render_opts *opts, FILE *out, const struct snapshot
  * line (time, hook kind, interval, total execs, rate, keys, dropped), then
  * the table.  hook is "kprobe" or "tracepoint".
  */
-int output_live(const struct render_opts *opts, FILE *out, const struct snapshot *snap,
+int output_live(const struct render_opts *opts, FILE *out, const struct view *view,
 		const struct timespec *now, bool final, const char *hook);
 
 /* Helpers shared by the renderers, exported for the unit tests. */

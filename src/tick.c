@@ -19,13 +19,21 @@ void tick_free(struct tick *t)
 	free(t->named);
 	for (int i = 0; i < TICK_ORDERS; i++)
 		free(t->order[i]);
-	for (int i = 0; i <= TICK_ORDERS; i++)
-		snapshot_free(&t->views[i]);
+	free(t->pick);
 	memset(t, 0, sizeof(*t));
 }
 
 struct snapshot *tick_reading(struct tick *t)
 {
+	if (t->advanced) { /* the last tick becomes the previous one: buffers swapped, not copied */
+		struct snapshot last = t->cur;
+
+		t->cur = t->prev;
+		t->prev = last;
+		t->cur.len = 0;
+		t->cur.dropped = t->prev.dropped; /* cumulative: until the reading says more */
+		t->advanced = false;
+	}
 	return &t->cur;
 }
 
@@ -45,7 +53,8 @@ int tick_advance(struct tick *t)
 	}
 	if (t->cur.len)
 		memset(t->named, 0, t->cur.len * sizeof(*t->named));
-	return snapshot_copy(&t->prev, &t->cur);
+	t->advanced = true;
+	return 0;
 }
 
 uint64_t tick_dropped_news(struct tick *t)
@@ -89,9 +98,9 @@ static struct count_row **ordered(struct tick *t, enum count_order order)
 	return rows;
 }
 
-/* The view's snapshot: every row in the order given, the first named named (once per tick). */
-static const struct snapshot *fill(struct tick *t, struct snapshot *view, struct count_row **rows,
-				   size_t len, size_t named)
+/* The view: every row in the order given, the first named named (once per tick). */
+static const struct view *fill(struct tick *t, struct view *view, struct count_row **rows, size_t len,
+			       size_t named)
 {
 	for (size_t i = 0; i < named; i++) {
 		size_t at = (size_t)(rows[i] - t->cur.rows);
@@ -101,12 +110,11 @@ static const struct snapshot *fill(struct tick *t, struct snapshot *view, struct
 			t->named[at] = true;
 		}
 	}
-	if (snapshot_reserve(view, len))
-		return NULL;
-	for (size_t i = 0; i < len; i++)
-		view->rows[i] = *rows[i];
-	view->len = len;
-	view->dropped = t->cur.dropped;
+	*view = (struct view){
+		.order = (const struct count_row *const *)rows,
+		.len = len,
+		.dropped = t->cur.dropped,
+	};
 	return view;
 }
 
@@ -115,7 +123,7 @@ static size_t shown(const struct tick *t, size_t top)
 	return top && top < t->cur.len ? top : t->cur.len;
 }
 
-const struct snapshot *tick_view(struct tick *t, enum count_order order, size_t top)
+const struct view *tick_view(struct tick *t, enum count_order order, size_t top)
 {
 	struct count_row **rows = ordered(t, order);
 
@@ -129,24 +137,25 @@ static int by_address(const void *a, const void *b)
 	return (*x > *y) - (*x < *y);
 }
 
-const struct snapshot *tick_view_classic(struct tick *t, size_t top)
+const struct view *tick_view_classic(struct tick *t, size_t top)
 {
 	size_t n = shown(t, top);
 	struct count_row **rows = ordered(t, n < t->cur.len ? ORDER_BY_COUNT : ORDER_BY_KEY);
-	struct count_row **pick;
-	const struct snapshot *view;
 
 	if (!rows)
 		return NULL;
 	if (n == t->cur.len)
 		return fill(t, &t->views[TICK_ORDERS], rows, n, 0);
+	if (n > t->pick_cap || !t->pick) {
+		struct count_row **pick = realloc(t->pick, (n ? n : 1) * sizeof(*pick));
+
+		if (!pick)
+			return NULL;
+		t->pick = pick;
+		t->pick_cap = n ? n : 1;
+	}
 	/* the busiest n, back in key order: the snapshot is by key, so by address */
-	pick = malloc((n ? n : 1) * sizeof(*pick));
-	if (!pick)
-		return NULL;
-	memcpy(pick, rows, n * sizeof(*pick));
-	qsort(pick, n, sizeof(*pick), by_address);
-	view = fill(t, &t->views[TICK_ORDERS], pick, n, 0);
-	free(pick);
-	return view;
+	memcpy(t->pick, rows, n * sizeof(*t->pick));
+	qsort(t->pick, n, sizeof(*t->pick), by_address);
+	return fill(t, &t->views[TICK_ORDERS], t->pick, n, 0);
 }

@@ -4,9 +4,9 @@
  * key order once, merged and set against the previous interval; and the
  * views the sinks ask of it.  Pure: no libbcc, unit-tested.
  *
- * A view is the tick's rows in one order (count, --sort, ...), in a
- * snapshot of its own.  Each order is sorted at most once per tick, on row
- * pointers: the tick's snapshot is never re-sorted.  Names (users, cgroup
+ * A view is the tick's rows in one order (count, --sort, ...), by pointer
+ * into the tick's snapshot: no row is copied.  Each order is sorted at most
+ * once per tick, on those pointers: the tick's snapshot is never re-sorted.  Names (users, cgroup
  * paths) are resolved once per row per tick, for the rows a view shows (its
  * first top).
  */
@@ -27,6 +27,7 @@ typedef void tick_namer(void *ctx, struct count_row *row);
 struct tick {
 	struct snapshot cur;  /* this interval, by key */
 	struct snapshot prev; /* the previous interval, by key */
+	bool advanced;	      /* cur is this tick's: the next reading swaps it into prev */
 	uint64_t dropped_said;
 	tick_namer *namer;
 	void *namer_ctx;
@@ -36,14 +37,16 @@ struct tick {
 	struct count_row **order[TICK_ORDERS];
 	size_t order_cap[TICK_ORDERS];
 	bool valid[TICK_ORDERS];
-	struct snapshot views[TICK_ORDERS + 1]; /* the last: the classic view */
+	struct view views[TICK_ORDERS + 1]; /* the last: the classic view */
+	struct count_row **pick;	     /* the classic view's rows */
+	size_t pick_cap;
 };
 
 /* namer may be NULL (no names wanted). */
 void tick_init(struct tick *t, tick_namer *namer, void *ctx);
 void tick_free(struct tick *t);
 
-/* The snapshot to read the kernel's table into (probe_read_counts()); emptied by it. */
+/* The snapshot to read this tick's rows into (probe_read_counts()): empty on the first call after tick_advance(). */
 struct snapshot *tick_reading(struct tick *t);
 
 /* The rows read: into key order, merged, deltas set; the views made stale.  0 or -ENOMEM. */
@@ -52,10 +55,10 @@ int tick_advance(struct tick *t);
 /* Execs dropped since the last call said so (0: nothing new to say). */
 uint64_t tick_dropped_news(struct tick *t);
 
-/* Every row in order, the first top named (0: all); NULL when out of memory. */
-const struct snapshot *tick_view(struct tick *t, enum count_order order, size_t top);
+/* Every row in order, the first top named (0: all); NULL when out of memory.  Valid until the next tick_advance(). */
+const struct view *tick_view(struct tick *t, enum count_order order, size_t top);
 
 /* The original's line: the top busiest (by count; 0: all) alone, in key order, unnamed.  NULL: out of memory. */
-const struct snapshot *tick_view_classic(struct tick *t, size_t top);
+const struct view *tick_view_classic(struct tick *t, size_t top);
 
 #endif

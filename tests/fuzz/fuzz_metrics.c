@@ -214,7 +214,7 @@ static void render(const struct fuzz_case *fc, unsigned long max_series)
 
 	cfg.max_series = max_series;
 	fuzz_mem_open(&m);
-	if (metrics_render(m.f, OPTS(&cfg), &fc->snap, &info))
+	if (metrics_render(m.f, OPTS(&cfg), SNAPSHOT_VIEW(&fc->snap), &info))
 		fuzz_fail("metrics_render: error on a memory stream");
 	fuzz_mem_done(&m);
 	if (!m.len || m.buf[m.len - 1] != '\n')

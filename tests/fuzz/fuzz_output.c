@@ -57,7 +57,7 @@ static void render_table(struct fuzz_case *fc)
 	fc->cfg.format = FORMAT_TABLE;
 	fuzz_mem_open(&m);
 	if (output_start(OPTS(&fc->cfg), m.f, NULL, &fc->now) ||
-	    output_rows(OPTS(&fc->cfg), m.f, &fc->snap, &fc->now, fc->final))
+	    output_rows(OPTS(&fc->cfg), m.f, SNAPSHOT_VIEW(&fc->snap), &fc->now, fc->final))
 		fuzz_fail("table: error on a memory stream");
 	fuzz_mem_done(&m);
 	check_terminal_text("table", m.buf, m.len, false);
@@ -71,7 +71,7 @@ static void render_live(struct fuzz_case *fc)
 
 	fc->cfg.format = FORMAT_TABLE;
 	fuzz_mem_open(&m);
-	if (output_live(OPTS(&fc->cfg), m.f, &fc->snap, &fc->now, fc->final, fc->hook))
+	if (output_live(OPTS(&fc->cfg), m.f, SNAPSHOT_VIEW(&fc->snap), &fc->now, fc->final, fc->hook))
 		fuzz_fail("live: error on a memory stream");
 	fuzz_mem_done(&m);
 	if (m.len < sizeof(clear) - 1 || memcmp(m.buf, clear, sizeof(clear) - 1) != 0)
@@ -89,7 +89,7 @@ static void render_classic(struct fuzz_case *fc)
 	fc->cfg.format = FORMAT_CLASSIC;
 	fuzz_mem_open(&m);
 	if (output_start(OPTS(&fc->cfg), m.f, NULL, &fc->now) ||
-	    output_rows(OPTS(&fc->cfg), m.f, &fc->snap, &fc->now, fc->final))
+	    output_rows(OPTS(&fc->cfg), m.f, SNAPSHOT_VIEW(&fc->snap), &fc->now, fc->final))
 		fuzz_fail("classic: error on a memory stream");
 	fuzz_mem_done(&m);
 	if (!m.len || memchr(m.buf, '\n', m.len) != m.buf + m.len - 1)
@@ -115,7 +115,7 @@ static void render_json(struct fuzz_case *fc)
 	fc->cfg.format = FORMAT_JSON;
 	fuzz_mem_open(&m);
 	if (output_start(OPTS(&fc->cfg), m.f, &info, &fc->now) ||
-	    output_rows(OPTS(&fc->cfg), m.f, &fc->snap, &fc->now, fc->final))
+	    output_rows(OPTS(&fc->cfg), m.f, SNAPSHOT_VIEW(&fc->snap), &fc->now, fc->final))
 		fuzz_fail("json: error on a memory stream");
 	fuzz_mem_done(&m);
 	if (!m.len || m.buf[m.len - 1] != '\n')
@@ -149,7 +149,7 @@ static void render_csv(struct fuzz_case *fc)
 	fc->cfg.format = FORMAT_CSV;
 	fuzz_mem_open(&m);
 	if (output_start(OPTS(&fc->cfg), m.f, NULL, &fc->now) ||
-	    output_rows(OPTS(&fc->cfg), m.f, &fc->snap, &fc->now, fc->final))
+	    output_rows(OPTS(&fc->cfg), m.f, SNAPSHOT_VIEW(&fc->snap), &fc->now, fc->final))
 		fuzz_fail("csv: error on a memory stream");
 	fuzz_mem_done(&m);
 	if (!m.len || m.buf[m.len - 1] != '\n')

@@ -546,7 +546,7 @@ static char *render(const struct config *cfg, const struct snapshot *snap,
 	char *text;
 
 	capture_open(&c);
-	assert_int_equal(metrics_render(c.f, OPTS(cfg), snap, in), 0);
+	assert_int_equal(metrics_render(c.f, OPTS(cfg), SNAPSHOT_VIEW(snap), in), 0);
 	fclose(c.f);
 	text = c.buf;
 	pg = assert_page(text);
@@ -1073,14 +1073,14 @@ static void test_failed_stream_is_eio(void **state)
 	f = fopen("/dev/full", "w");
 	assert_non_null(f);
 	setvbuf(f, NULL, _IONBF, 0);
-	assert_int_equal(metrics_render(f, OPTS(&cfg), &snap, &info), -EIO);
+	assert_int_equal(metrics_render(f, OPTS(&cfg), SNAPSHOT_VIEW(&snap), &info), -EIO);
 	fclose(f);
 	/* an empty snapshot still writes every family, and still fails */
 	snap.len = 0;
 	f = fopen("/dev/full", "w");
 	assert_non_null(f);
 	setvbuf(f, NULL, _IONBF, 0);
-	assert_int_equal(metrics_render(f, OPTS(&cfg), &snap, &info), -EIO);
+	assert_int_equal(metrics_render(f, OPTS(&cfg), SNAPSHOT_VIEW(&snap), &info), -EIO);
 	fclose(f);
 	snapshot_free(&snap);
 }

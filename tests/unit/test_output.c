@@ -328,7 +328,7 @@ static struct rendered render(const struct config *cfg, const struct snapshot *s
 	struct rendered r;
 
 	capture_open(&c);
-	r.rc = output_rows(OPTS(cfg), c.f, snap, &when, final);
+	r.rc = output_rows(OPTS(cfg), c.f, SNAPSHOT_VIEW(snap), &when, final);
 	fclose(c.f);
 	r.text = c.buf;
 	return r;
@@ -1017,16 +1017,16 @@ static void test_json_lines_parse_in_python(void **state)
 	capture_open(&lines);
 	fill_odd_rows(&snap);
 	assert_int_equal(output_start(OPTS(&by_uid), lines.f, &odd, &when), 0);
-	assert_int_equal(output_rows(OPTS(&by_uid), lines.f, &snap, &when, false), 0);
+	assert_int_equal(output_rows(OPTS(&by_uid), lines.f, SNAPSHOT_VIEW(&snap), &when, false), 0);
 	snap.len = 0;
-	assert_int_equal(output_rows(OPTS(&by_uid), lines.f, &snap, &when, true), 0);
+	assert_int_equal(output_rows(OPTS(&by_uid), lines.f, SNAPSHOT_VIEW(&snap), &when, true), 0);
 
 	fill_odd_keys(&snap);
 	push_row(&snap, 6, "six", 1, 0); /* beyond --top 4 */
 	snap.dropped = 42;
 	by_all.syscalls = SYSCALL_EXECVE;
 	assert_int_equal(output_start(OPTS(&by_all), lines.f, &info, &when), 0);
-	assert_int_equal(output_rows(OPTS(&by_all), lines.f, &snap, &when, true), 0);
+	assert_int_equal(output_rows(OPTS(&by_all), lines.f, SNAPSHOT_VIEW(&snap), &when, true), 0);
 	capture_text(&lines);
 	assert_json_lines(lines.buf);
 
@@ -2117,8 +2117,8 @@ static void test_csv_every_by_list(void **state)
 
 		capture_open(&c);
 		assert_int_equal(output_start(OPTS(&cfg), c.f, &info, &when), 0);
-		assert_int_equal(output_rows(OPTS(&cfg), c.f, &snap, &when, false), 0);
-		assert_int_equal(output_rows(OPTS(&cfg), c.f, &snap, &when, true), 0);
+		assert_int_equal(output_rows(OPTS(&cfg), c.f, SNAPSHOT_VIEW(&snap), &when, false), 0);
+		assert_int_equal(output_rows(OPTS(&cfg), c.f, SNAPSHOT_VIEW(&snap), &when, true), 0);
 		assert_csv_shape(capture_text(&c), 1 + 2 * snap.len);
 		capture_close(&c);
 	}
@@ -2170,8 +2170,8 @@ static void test_csv_parses_in_python(void **state)
 	push_row(&snap, 6, "six", 1, 0);
 	capture_open(&lines);
 	assert_int_equal(output_start(OPTS(&cfg), lines.f, &info, &when), 0);
-	assert_int_equal(output_rows(OPTS(&cfg), lines.f, &snap, &when, false), 0);
-	assert_int_equal(output_rows(OPTS(&cfg), lines.f, &snap, &when, true), 0);
+	assert_int_equal(output_rows(OPTS(&cfg), lines.f, SNAPSHOT_VIEW(&snap), &when, false), 0);
+	assert_int_equal(output_rows(OPTS(&cfg), lines.f, SNAPSHOT_VIEW(&snap), &when, true), 0);
 	capture_text(&lines);
 
 	tmpdir_make(dir);
@@ -2222,7 +2222,7 @@ static struct rendered render_live(const struct config *cfg, const struct snapsh
 	struct rendered r;
 
 	capture_open(&c);
-	r.rc = output_live(OPTS(cfg), c.f, snap, &when, final, hook);
+	r.rc = output_live(OPTS(cfg), c.f, SNAPSHOT_VIEW(snap), &when, final, hook);
 	fclose(c.f);
 	r.text = c.buf;
 	return r;
@@ -2400,14 +2400,14 @@ static void test_failed_stream_is_eio(void **state)
 			struct config cfg = make_cfg(stream_cases[i].format, stream_cases[i].by, 0);
 			FILE *f = open_full(modes[m]);
 
-			assert_int_equal(output_rows(OPTS(&cfg), f, &snap, &when, false), -EIO);
+			assert_int_equal(output_rows(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, false), -EIO);
 			/* the failure sticks */
-			assert_int_equal(output_rows(OPTS(&cfg), f, &snap, &when, true), -EIO);
+			assert_int_equal(output_rows(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, true), -EIO);
 			fclose(f);
 			/* --top and its note fail the same way */
 			cfg.top = 1;
 			f = open_full(modes[m]);
-			assert_int_equal(output_rows(OPTS(&cfg), f, &snap, &when, false), -EIO);
+			assert_int_equal(output_rows(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, false), -EIO);
 			fclose(f);
 		}
 		{
@@ -2424,7 +2424,7 @@ static void test_failed_stream_is_eio(void **state)
 			/* and the live view */
 			cfg.format = FORMAT_TABLE;
 			f = open_full(modes[m]);
-			assert_int_equal(output_live(OPTS(&cfg), f, &snap, &when, false, "kprobe"),
+			assert_int_equal(output_live(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, false, "kprobe"),
 					 -EIO);
 			fclose(f);
 		}
@@ -2435,7 +2435,7 @@ static void test_failed_stream_is_eio(void **state)
 		struct config cfg = make_cfg(stream_cases[i].format, stream_cases[i].by, 0);
 		FILE *f = open_full(_IONBF);
 
-		assert_int_equal(output_rows(OPTS(&cfg), f, &snap, &when, false),
+		assert_int_equal(output_rows(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, false),
 				 cfg.format == FORMAT_CSV ? 0 : -EIO);
 		fclose(f);
 	}
@@ -2455,8 +2455,8 @@ static void test_healthy_stream_is_zero(void **state)
 		struct config cfg = make_cfg(stream_cases[i].format, stream_cases[i].by, 2);
 
 		assert_int_equal(output_start(OPTS(&cfg), f, &info, &when), 0);
-		assert_int_equal(output_rows(OPTS(&cfg), f, &snap, &when, false), 0);
-		assert_int_equal(output_rows(OPTS(&cfg), f, &snap, &when, true), 0);
+		assert_int_equal(output_rows(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, false), 0);
+		assert_int_equal(output_rows(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, true), 0);
 	}
 	fclose(f);
 	snapshot_free(&snap);

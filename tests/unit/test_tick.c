@@ -37,7 +37,7 @@ static void start_read(struct tick *t)
 static void test_merge_and_deltas(void **state)
 {
 	struct tick t;
-	const struct snapshot *v;
+	const struct view *v;
 
 	(void)state;
 	tick_init(&t, NULL, NULL);
@@ -59,16 +59,29 @@ static void test_merge_and_deltas(void **state)
 	v = tick_view(&t, ORDER_BY_KEY, 0);
 	assert_non_null(v);
 	assert_int_equal(v->len, 3);
-	assert_int_equal(v->rows[0].delta, 0);
-	assert_int_equal(v->rows[1].delta, 3);
-	assert_int_equal(v->rows[2].delta, 4);
+	assert_int_equal(view_row(v, 0)->delta, 0);
+	assert_int_equal(view_row(v, 1)->delta, 3);
+	assert_int_equal(view_row(v, 2)->delta, 4);
+	/* a third interval: against the second (the buffers swap, the first is gone) */
+	start_read(&t);
+	read_row(&t, 7, 10);
+	read_row(&t, 9, 6);
+	read_row(&t, 3, 0);
+	assert_int_equal(tick_advance(&t), 0);
+	v = tick_view(&t, ORDER_BY_KEY, 0);
+	assert_int_equal(v->len, 3);
+	assert_int_equal(view_row(v, 0)->delta, 0);
+	assert_int_equal(view_row(v, 1)->delta, 0);
+	assert_int_equal(view_row(v, 2)->delta, 2);
+	/* a view copies nothing: its rows are the tick's */
+	assert_ptr_equal(view_row(v, 1), &t.cur.rows[1]);
 	tick_free(&t);
 }
 
 static void test_views(void **state)
 {
 	struct tick t;
-	const struct snapshot *by_count, *again, *by_uid;
+	const struct view *by_count, *again, *by_uid;
 
 	(void)state;
 	namings = 0;
@@ -81,14 +94,14 @@ static void test_views(void **state)
 	by_count = tick_view(&t, ORDER_BY_COUNT, 2);
 	assert_non_null(by_count);
 	assert_int_equal(by_count->len, 4);
-	assert_int_equal(by_count->rows[0].key.uid, 0);
-	assert_int_equal(by_count->rows[1].key.uid, 2); /* a tie: by key */
-	assert_int_equal(by_count->rows[2].key.uid, 9);
-	assert_int_equal(by_count->rows[3].key.uid, 5);
+	assert_int_equal(view_row(by_count, 0)->key.uid, 0);
+	assert_int_equal(view_row(by_count, 1)->key.uid, 2); /* a tie: by key */
+	assert_int_equal(view_row(by_count, 2)->key.uid, 9);
+	assert_int_equal(view_row(by_count, 3)->key.uid, 5);
 	/* the first top named, the rest not */
-	assert_string_equal(by_count->rows[0].user, "root");
-	assert_string_equal(by_count->rows[1].user, "someone");
-	assert_null(by_count->rows[2].user);
+	assert_string_equal(view_row(by_count, 0)->user, "root");
+	assert_string_equal(view_row(by_count, 1)->user, "someone");
+	assert_null(view_row(by_count, 2)->user);
 	assert_int_equal(namings, 2);
 	/* the tick's own snapshot still by key */
 	for (size_t i = 1; i < t.cur.len; i++)
@@ -101,9 +114,9 @@ static void test_views(void **state)
 	assert_ptr_equal(t.order[ORDER_BY_COUNT], sorted);
 	assert_int_equal(namings, 4);
 	by_uid = tick_view(&t, ORDER_BY_UID, 0);
-	assert_int_equal(by_uid->rows[0].key.uid, 0);
-	assert_int_equal(by_uid->rows[3].key.uid, 9);
-	assert_string_equal(by_uid->rows[3].user, "someone");
+	assert_int_equal(view_row(by_uid, 0)->key.uid, 0);
+	assert_int_equal(view_row(by_uid, 3)->key.uid, 9);
+	assert_string_equal(view_row(by_uid, 3)->user, "someone");
 	assert_int_equal(namings, 4);
 	/* the next tick names again, and sorts again */
 	start_read(&t);
@@ -111,7 +124,7 @@ static void test_views(void **state)
 	assert_int_equal(tick_advance(&t), 0);
 	by_count = tick_view(&t, ORDER_BY_COUNT, 0);
 	assert_int_equal(by_count->len, 1);
-	assert_int_equal(by_count->rows[0].delta, 99);
+	assert_int_equal(view_row(by_count, 0)->delta, 99);
 	assert_int_equal(namings, 5);
 	tick_free(&t);
 }
@@ -119,7 +132,7 @@ static void test_views(void **state)
 static void test_classic(void **state)
 {
 	struct tick t;
-	const struct snapshot *v;
+	const struct view *v;
 
 	(void)state;
 	namings = 0;
@@ -132,13 +145,13 @@ static void test_classic(void **state)
 	/* the two busiest (30, 10), in uid order */
 	v = tick_view_classic(&t, 2);
 	assert_int_equal(v->len, 2);
-	assert_int_equal(v->rows[0].key.uid, 10);
-	assert_int_equal(v->rows[1].key.uid, 30);
+	assert_int_equal(view_row(v, 0)->key.uid, 10);
+	assert_int_equal(view_row(v, 1)->key.uid, 30);
 	/* all of them: uid order */
 	v = tick_view_classic(&t, 0);
 	assert_int_equal(v->len, 4);
-	assert_int_equal(v->rows[0].key.uid, 10);
-	assert_int_equal(v->rows[3].key.uid, 40);
+	assert_int_equal(view_row(v, 0)->key.uid, 10);
+	assert_int_equal(view_row(v, 3)->key.uid, 40);
 	assert_int_equal(namings, 0); /* bare uids */
 	tick_free(&t);
 }
@@ -146,7 +159,7 @@ static void test_classic(void **state)
 static void test_dropped_and_empty(void **state)
 {
 	struct tick t;
-	const struct snapshot *v;
+	const struct view *v;
 
 	(void)state;
 	tick_init(&t, NULL, NULL);
