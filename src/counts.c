@@ -58,36 +58,25 @@ int snapshot_copy(struct snapshot *dst, const struct snapshot *src)
 	return 0;
 }
 
-static const char *const order_names[] = {
-	[ORDER_BY_COUNT] = "count",   [ORDER_BY_OK] = "ok",
-	[ORDER_BY_FAILED] = "failed", [ORDER_BY_DELTA] = "delta",
-	[ORDER_BY_EXECVE] = "execve", [ORDER_BY_EXECVEAT] = "execveat",
-	[ORDER_BY_UID] = "uid",	      [ORDER_BY_COMM] = "comm",
-	[ORDER_BY_EXE] = "exe",	      [ORDER_BY_CGROUP] = "cgroup",
+static const char *const order_names[ORDER_BY_FIELD] = {
+	[ORDER_BY_COUNT] = "count", [ORDER_BY_OK] = "ok",	  [ORDER_BY_FAILED] = "failed",
+	[ORDER_BY_DELTA] = "delta", [ORDER_BY_EXECVE] = "execve", [ORDER_BY_EXECVEAT] = "execveat",
 };
 
 int count_order_parse(const char *name)
 {
-	for (size_t i = 0; i < sizeof(order_names) / sizeof(order_names[0]); i++)
+	int field;
+
+	for (size_t i = 0; i < ORDER_BY_FIELD; i++)
 		if (order_names[i] && strcmp(order_names[i], name) == 0)
 			return (int)i;
-	return -1;
+	field = key_field_parse(name);
+	return field < 0 ? -1 : (int)ORDER_BY(field);
 }
 
 int count_order_field(enum count_order order)
 {
-	switch (order) {
-	case ORDER_BY_UID:
-		return FIELD_UID;
-	case ORDER_BY_COMM:
-		return FIELD_COMM;
-	case ORDER_BY_EXE:
-		return FIELD_EXE;
-	case ORDER_BY_CGROUP:
-		return FIELD_CGROUP;
-	default:
-		return -1;
-	}
+	return order >= ORDER_BY_FIELD && order < ORDER_COUNT_ ? (int)(order - ORDER_BY_FIELD) : -1;
 }
 
 static int desc(uint64_t a, uint64_t b)
@@ -120,11 +109,9 @@ int counts_compare(const struct count_row *x, const struct count_row *y, enum co
 	case ORDER_BY_EXECVEAT:
 		c = desc(x->n.execveat, y->n.execveat);
 		break;
-	case ORDER_BY_UID:
-	case ORDER_BY_COMM:
-	case ORDER_BY_EXE:
-	case ORDER_BY_CGROUP:
-		c = key_field_compare(count_order_field(order), &x->key, &y->key);
+	default:
+		if (count_order_field(order) >= 0)
+			c = key_field_compare(count_order_field(order), &x->key, &y->key);
 		break;
 	}
 	return c ? c : key_compare(&x->key, &y->key);

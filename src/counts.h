@@ -53,9 +53,14 @@ static inline const struct count_row *view_row(const struct view *v, size_t i)
 }
 
 /* A snapshot as it stands, as a view (a pointer to a compound literal). */
-#define SNAPSHOT_VIEW(s) (&(struct view){ .rows = (s)->rows, .len = (s)->len, .dropped = (s)->dropped })
+#define SNAPSHOT_VIEW(s)                                                                           \
+	(&(struct view){ .rows = (s)->rows, .len = (s)->len, .dropped = (s)->dropped })
 
-/* Numbers sort descending, key fields ascending; ties by key. */
+/*
+ * Numbers sort descending, key fields ascending; ties by key.  Each --by
+ * field is an order too, ORDER_BY(field): a new field in keys.c's table
+ * sorts with no entry here.
+ */
 enum count_order {
 	ORDER_BY_KEY,	/* key_compare ascending */
 	ORDER_BY_COUNT, /* count descending, then key ascending */
@@ -64,13 +69,13 @@ enum count_order {
 	ORDER_BY_DELTA,
 	ORDER_BY_EXECVE,
 	ORDER_BY_EXECVEAT,
-	ORDER_BY_UID,	 /* uid ascending, then key */
-	ORDER_BY_COMM,	 /* comm (bytes) ascending, then key */
-	ORDER_BY_EXE,	 /* exe (bytes) ascending, then key */
-	ORDER_BY_CGROUP, /* cgroup id ascending, then key */
+	ORDER_BY_FIELD, /* + enum key_field: that field ascending (key_field_compare), then key */
+	ORDER_COUNT_ = ORDER_BY_FIELD + FIELD_COUNT_,
 };
 
-/* "count", "ok", ..., "uid", "comm", "exe", "cgroup" (the --sort names), or -1. */
+#define ORDER_BY(field) ((enum count_order)(ORDER_BY_FIELD + (field)))
+
+/* "count", "ok", ..., or a key field's name (the --sort names), or -1. */
 int count_order_parse(const char *name);
 /* The key field (enum key_field) an order sorts by, or -1 for an order by a number. */
 int count_order_field(enum count_order order);

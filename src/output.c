@@ -309,7 +309,8 @@ static int fit_width(const struct render_opts *opts, const struct view *view, si
 	for (size_t i = 0; i < n; i++) {
 		char num[24];
 		bool number;
-		const char *v = key_column_value(fit_field, fit_col, view_row(view, i), num, &number);
+		const char *v =
+			key_column_value(fit_field, fit_col, view_row(view, i), num, &number);
 		size_t len = strlen(v ? v : fit_col->unknown);
 
 		if (len > (size_t)width)

@@ -99,8 +99,8 @@ static struct count_row **ordered(struct tick *t, enum count_order order)
 }
 
 /* The view: every row in the order given, the first named named (once per tick). */
-static const struct view *fill(struct tick *t, struct view *view, struct count_row **rows, size_t len,
-			       size_t named)
+static const struct view *fill(struct tick *t, struct view *view, struct count_row **rows,
+			       size_t len, size_t named)
 {
 	for (size_t i = 0; i < named; i++) {
 		size_t at = (size_t)(rows[i] - t->cur.rows);

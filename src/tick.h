@@ -22,7 +22,7 @@
 /* Fills in a row's names (row->user, row->cgroup); called once per row and tick. */
 typedef void tick_namer(void *ctx, struct count_row *row);
 
-#define TICK_ORDERS (ORDER_BY_CGROUP + 1)
+#define TICK_ORDERS ORDER_COUNT_
 
 struct tick {
 	struct snapshot cur;  /* this interval, by key */
@@ -38,7 +38,7 @@ struct tick {
 	size_t order_cap[TICK_ORDERS];
 	bool valid[TICK_ORDERS];
 	struct view views[TICK_ORDERS + 1]; /* the last: the classic view */
-	struct count_row **pick;	     /* the classic view's rows */
+	struct count_row **pick;	    /* the classic view's rows */
 	size_t pick_cap;
 };
 

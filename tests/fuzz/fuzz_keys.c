@@ -145,16 +145,16 @@ static void check_pair(const struct count_row *a, const struct count_row *b, enu
 	switch (order) {
 	case ORDER_BY_KEY:
 		break;
-	case ORDER_BY_UID:
+	case ORDER_BY(FIELD_UID):
 		c = (a->key.uid > b->key.uid) - (a->key.uid < b->key.uid);
 		break;
-	case ORDER_BY_COMM:
+	case ORDER_BY(FIELD_COMM):
 		c = sign(strcmp(a->key.comm, b->key.comm));
 		break;
-	case ORDER_BY_EXE:
+	case ORDER_BY(FIELD_EXE):
 		c = sign(strcmp(a->key.exe, b->key.exe));
 		break;
-	case ORDER_BY_CGROUP:
+	case ORDER_BY(FIELD_CGROUP):
 		c = (a->key.cgroup > b->key.cgroup) - (a->key.cgroup < b->key.cgroup);
 		break;
 	default:
@@ -211,7 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_order(keys, n);
 
-	for (int order = ORDER_BY_COUNT; order <= ORDER_BY_CGROUP; order++) {
+	for (int order = ORDER_BY_COUNT; order < ORDER_COUNT_; order++) {
 		uint64_t sum = 0;
 
 		if (snapshot_copy(&sorted, &snap))

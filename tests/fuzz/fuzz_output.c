@@ -71,7 +71,8 @@ static void render_live(struct fuzz_case *fc)
 
 	fc->cfg.format = FORMAT_TABLE;
 	fuzz_mem_open(&m);
-	if (output_live(OPTS(&fc->cfg), m.f, SNAPSHOT_VIEW(&fc->snap), &fc->now, fc->final, fc->hook))
+	if (output_live(OPTS(&fc->cfg), m.f, SNAPSHOT_VIEW(&fc->snap), &fc->now, fc->final,
+			fc->hook))
 		fuzz_fail("live: error on a memory stream");
 	fuzz_mem_done(&m);
 	if (m.len < sizeof(clear) - 1 || memcmp(m.buf, clear, sizeof(clear) - 1) != 0)

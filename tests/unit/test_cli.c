@@ -201,7 +201,7 @@ static void test_format_every_form(void **state)
 	assert_int_equal(r.cfg.format, FORMAT_CSV);
 	assert_int_equal(r.cfg.nby, 2);
 	assert_int_equal(r.cfg.top, 3);
-	assert_int_equal(r.cfg.sort, ORDER_BY_EXE);
+	assert_int_equal(r.cfg.sort, ORDER_BY(FIELD_EXE));
 	cli_free(&r);
 }
 
@@ -1028,11 +1028,11 @@ static const struct {
 	const char *name;
 	enum count_order order;
 } sort_names[] = {
-	{ "count", ORDER_BY_COUNT },   { "ok", ORDER_BY_OK },
-	{ "failed", ORDER_BY_FAILED }, { "delta", ORDER_BY_DELTA },
-	{ "execve", ORDER_BY_EXECVE }, { "execveat", ORDER_BY_EXECVEAT },
-	{ "uid", ORDER_BY_UID },       { "comm", ORDER_BY_COMM },
-	{ "exe", ORDER_BY_EXE },       { "cgroup", ORDER_BY_CGROUP },
+	{ "count", ORDER_BY_COUNT },	{ "ok", ORDER_BY_OK },
+	{ "failed", ORDER_BY_FAILED },	{ "delta", ORDER_BY_DELTA },
+	{ "execve", ORDER_BY_EXECVE },	{ "execveat", ORDER_BY_EXECVEAT },
+	{ "uid", ORDER_BY(FIELD_UID) }, { "comm", ORDER_BY(FIELD_COMM) },
+	{ "exe", ORDER_BY(FIELD_EXE) }, { "cgroup", ORDER_BY(FIELD_CGROUP) },
 };
 
 #define N_SORT_NAMES (sizeof(sort_names) / sizeof(sort_names[0]))
@@ -1064,7 +1064,7 @@ static void test_sort(void **state)
 		assert_int_equal(r.cfg.format, FORMAT_JSON);
 		cli_free(&r);
 		/* a key field needs only itself in --by; a number any --by */
-		if (sort_names[i].order >= ORDER_BY_UID) {
+		if (sort_names[i].order >= ORDER_BY(FIELD_UID)) {
 			cli_ok(&r, "-s", name, "-b", name, "-f", "csv", NULL);
 			assert_int_equal(r.cfg.sort, sort_names[i].order);
 			assert_int_equal(r.cfg.nby, 1);
@@ -1080,14 +1080,14 @@ static void test_sort(void **state)
 	}
 	/* the field is checked against the final --by, wherever --sort stands */
 	cli_ok(&r, "-s", "comm", "-b", "comm", NULL);
-	assert_int_equal(r.cfg.sort, ORDER_BY_COMM);
+	assert_int_equal(r.cfg.sort, ORDER_BY(FIELD_COMM));
 	cli_free(&r);
 	cli_ok(&r, "-b", "uid", "-s", "cgroup", "-b", "exe,cgroup", NULL);
-	assert_int_equal(r.cfg.sort, ORDER_BY_CGROUP);
+	assert_int_equal(r.cfg.sort, ORDER_BY(FIELD_CGROUP));
 	cli_free(&r);
 	/* uid is in the default key */
 	cli_ok(&r, "--sort", "uid", NULL);
-	assert_int_equal(r.cfg.sort, ORDER_BY_UID);
+	assert_int_equal(r.cfg.sort, ORDER_BY(FIELD_UID));
 	cli_free(&r);
 	/* the last --sort wins */
 	cli_ok(&r, "-s", "ok", "-s", "failed", NULL);
@@ -1402,7 +1402,7 @@ static void test_issue4_all_at_once(void **state)
 	       "--textfile", "/t.prom", "--max-series", "50", "-b", "comm,uid", "2", "3", NULL);
 	assert_true(r.cfg.noclear);
 	assert_int_equal(r.cfg.top, 9);
-	assert_int_equal(r.cfg.sort, ORDER_BY_COMM);
+	assert_int_equal(r.cfg.sort, ORDER_BY(FIELD_COMM));
 	assert_int_equal(r.cfg.format, FORMAT_CSV);
 	assert_true(r.cfg.listen);
 	assert_int_equal(r.cfg.listen_addr.family, AF_INET6);

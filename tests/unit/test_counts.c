@@ -644,10 +644,10 @@ static void test_sort_every_order(void **state)
 		{ ORDER_BY_EXECVEAT, "BCEDAF" },
 		/* key fields ascending (uids and cgroup ids unsigned, strings as unsigned bytes),
 		 * ties by the whole key */
-		{ ORDER_BY_UID, "BEDACF" },
-		{ ORDER_BY_COMM, "FEDBAC" },
-		{ ORDER_BY_EXE, "CEDABF" },
-		{ ORDER_BY_CGROUP, "EDFBAC" },
+		{ ORDER_BY(FIELD_UID), "BEDACF" },
+		{ ORDER_BY(FIELD_COMM), "FEDBAC" },
+		{ ORDER_BY(FIELD_EXE), "CEDABF" },
+		{ ORDER_BY(FIELD_CGROUP), "EDFBAC" },
 		{ ORDER_BY_KEY, "BEDACF" },
 	};
 	/* qsort is not stable: the result must not depend on the input order */
@@ -749,10 +749,10 @@ static void test_count_order_parse(void **state)
 		{ "delta", ORDER_BY_DELTA },
 		{ "execve", ORDER_BY_EXECVE },
 		{ "execveat", ORDER_BY_EXECVEAT },
-		{ "uid", ORDER_BY_UID },
-		{ "comm", ORDER_BY_COMM },
-		{ "exe", ORDER_BY_EXE },
-		{ "cgroup", ORDER_BY_CGROUP },
+		{ "uid", ORDER_BY(FIELD_UID) },
+		{ "comm", ORDER_BY(FIELD_COMM) },
+		{ "exe", ORDER_BY(FIELD_EXE) },
+		{ "cgroup", ORDER_BY(FIELD_CGROUP) },
 		/* no name for the internal key order, nothing loose */
 		{ "key", -1 },
 		{ "", -1 },

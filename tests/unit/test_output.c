@@ -1017,7 +1017,8 @@ static void test_json_lines_parse_in_python(void **state)
 	capture_open(&lines);
 	fill_odd_rows(&snap);
 	assert_int_equal(output_start(OPTS(&by_uid), lines.f, &odd, &when), 0);
-	assert_int_equal(output_rows(OPTS(&by_uid), lines.f, SNAPSHOT_VIEW(&snap), &when, false), 0);
+	assert_int_equal(output_rows(OPTS(&by_uid), lines.f, SNAPSHOT_VIEW(&snap), &when, false),
+			 0);
 	snap.len = 0;
 	assert_int_equal(output_rows(OPTS(&by_uid), lines.f, SNAPSHOT_VIEW(&snap), &when, true), 0);
 
@@ -2117,8 +2118,10 @@ static void test_csv_every_by_list(void **state)
 
 		capture_open(&c);
 		assert_int_equal(output_start(OPTS(&cfg), c.f, &info, &when), 0);
-		assert_int_equal(output_rows(OPTS(&cfg), c.f, SNAPSHOT_VIEW(&snap), &when, false), 0);
-		assert_int_equal(output_rows(OPTS(&cfg), c.f, SNAPSHOT_VIEW(&snap), &when, true), 0);
+		assert_int_equal(output_rows(OPTS(&cfg), c.f, SNAPSHOT_VIEW(&snap), &when, false),
+				 0);
+		assert_int_equal(output_rows(OPTS(&cfg), c.f, SNAPSHOT_VIEW(&snap), &when, true),
+				 0);
 		assert_csv_shape(capture_text(&c), 1 + 2 * snap.len);
 		capture_close(&c);
 	}
@@ -2400,14 +2403,20 @@ static void test_failed_stream_is_eio(void **state)
 			struct config cfg = make_cfg(stream_cases[i].format, stream_cases[i].by, 0);
 			FILE *f = open_full(modes[m]);
 
-			assert_int_equal(output_rows(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, false), -EIO);
+			assert_int_equal(
+				output_rows(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, false),
+				-EIO);
 			/* the failure sticks */
-			assert_int_equal(output_rows(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, true), -EIO);
+			assert_int_equal(
+				output_rows(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, true),
+				-EIO);
 			fclose(f);
 			/* --top and its note fail the same way */
 			cfg.top = 1;
 			f = open_full(modes[m]);
-			assert_int_equal(output_rows(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, false), -EIO);
+			assert_int_equal(
+				output_rows(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, false),
+				-EIO);
 			fclose(f);
 		}
 		{
@@ -2424,7 +2433,8 @@ static void test_failed_stream_is_eio(void **state)
 			/* and the live view */
 			cfg.format = FORMAT_TABLE;
 			f = open_full(modes[m]);
-			assert_int_equal(output_live(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when, false, "kprobe"),
+			assert_int_equal(output_live(OPTS(&cfg), f, SNAPSHOT_VIEW(&snap), &when,
+						     false, "kprobe"),
 					 -EIO);
 			fclose(f);
 		}

@@ -113,7 +113,7 @@ static void test_views(void **state)
 	assert_ptr_equal(again, by_count);
 	assert_ptr_equal(t.order[ORDER_BY_COUNT], sorted);
 	assert_int_equal(namings, 4);
-	by_uid = tick_view(&t, ORDER_BY_UID, 0);
+	by_uid = tick_view(&t, ORDER_BY(FIELD_UID), 0);
 	assert_int_equal(view_row(by_uid, 0)->key.uid, 0);
 	assert_int_equal(view_row(by_uid, 3)->key.uid, 9);
 	assert_string_equal(view_row(by_uid, 3)->user, "someone");
