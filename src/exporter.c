@@ -15,9 +15,15 @@ bool exporter_wanted(const struct exporter *e)
 	return e->http || e->textfile;
 }
 
-int exporter_publish(struct exporter *e, struct tick *t, const struct render_opts *opts,
-		     const struct run_about *about)
+void exporter_init(struct exporter *e, const struct config *cfg, struct http_server *http)
 {
+	*e = (struct exporter){ .http = http, .textfile = cfg->textfile };
+	render_opts_of(cfg, &e->opts);
+}
+
+int exporter_publish(struct exporter *e, struct tick *t, const struct run_about *about)
+{
+	const struct render_opts *opts = &e->opts;
 	const struct view *view;
 	char *page = NULL;
 	size_t len = 0;

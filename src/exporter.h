@@ -18,13 +18,16 @@ struct exporter {
 	struct http_server *http; /* NULL: no --listen */
 	const char *textfile;	  /* NULL: no --textfile */
 	bool failing;		  /* the textfile's last write failed (said) */
+	struct render_opts opts;  /* the page's settings (each sink owns its own) */
 };
+
+/* Where to, and the page's settings from cfg. */
+void exporter_init(struct exporter *e, const struct config *cfg, struct http_server *http);
 
 /* Whether there is anywhere to export to. */
 bool exporter_wanted(const struct exporter *e);
 
 /* The page from the tick's rows by count.  0, or -ENOMEM (said); a textfile failure is only said. */
-int exporter_publish(struct exporter *e, struct tick *t, const struct render_opts *opts,
-		     const struct run_about *about);
+int exporter_publish(struct exporter *e, struct tick *t, const struct run_about *about);
 
 #endif

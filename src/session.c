@@ -145,10 +145,7 @@ int session_attach(struct session *s)
 {
 	int err = selftest_arm(s->probe.probe);
 
-	if (!err)
-		err = hooks_attach(&s->hooks);
-	s->attached = !err;
-	return err;
+	return err ? err : hooks_attach(&s->hooks);
 }
 
 /* A compile that was checked, loaded, attached and seen counting: kept for the next start. */
@@ -184,7 +181,7 @@ static int emit(struct session *c, bool final)
 		log_msg("warning: %" PRIu64
 			" execs not counted: the table is full at %lu keys -- raise --max-keys",
 			news, c->cfg->max_keys);
-	err = exporter_publish(&c->exporter, &c->tick, &c->opts, &c->about);
+	err = exporter_publish(&c->exporter, &c->tick, &c->about);
 	return err ? err : display_block(&c->display, &c->tick, final);
 }
 
@@ -235,12 +232,11 @@ int session_start(struct session *s)
 	const struct config *cfg = s->cfg;
 	int err;
 
-	s->exporter = (struct exporter){ .http = s->http, .textfile = cfg->textfile };
+	exporter_init(&s->exporter, cfg, s->http);
 	err = names_setup(s);
 	if (err)
 		return err;
 	log_counting(&s->hooks, cfg->interval);
-	render_opts_of(cfg, &s->opts);
 	display_init(&s->display, cfg, s->hooks.kind == HOOK_KPROBE ? "kprobe" : "tracepoint");
 	s->about = (struct run_about){ .hooks = s->hook_names,
 				       .nhooks = s->hooks.n,
@@ -249,7 +245,7 @@ int session_start(struct session *s)
 				       .version = EXECCOUNT_VERSION,
 				       .libbcc_version = probe_libbcc_version() };
 	/* the hooks and versions are worth a page before the first interval */
-	err = exporter_publish(&s->exporter, &s->tick, &s->opts, &s->about);
+	err = exporter_publish(&s->exporter, &s->tick, &s->about);
 	if (err)
 		return err;
 	/* running for days: keep only what reading the maps (and the textfile) needs */

@@ -34,14 +34,12 @@ struct session {
 	struct hooks hooks;	   /* planned, then loaded and attached */
 	struct obtained probe;	   /* compiled or from the cache, committed after the self-test */
 	struct key_layout layout;  /* the counts table's key, for --by */
-	bool attached;
 	/* the intervals */
 	struct user_names *users;
 	struct cgroup_names *cgroups;
-	struct tick tick;	 /* the interval's counts and their views */
-	bool live;		 /* the table redrawn in place on a terminal */
-	struct render_opts opts; /* the renderers' settings, from cfg */
-	struct run_about about;	 /* the start line's and the metrics' facts */
+	struct tick tick;	/* the interval's counts and their views */
+	bool live;		/* the table redrawn in place on a terminal */
+	struct run_about about; /* the start line's and the metrics' facts */
 	const char *hook_names[HOOKS_MAX];
 	struct exporter exporter; /* --listen and --textfile */
 	struct display display;	  /* stdout */
