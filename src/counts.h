@@ -45,6 +45,7 @@ struct view {
 	const struct count_row *const *order; /* when set, row i is order[i] */
 	size_t len;
 	uint64_t dropped; /* the snapshot's */
+	double seconds;	  /* the time the deltas cover; 0: unknown (one interval) */
 };
 
 static inline const struct count_row *view_row(const struct view *v, size_t i)

@@ -10,6 +10,10 @@
 
 #include "log.h"
 #include "output.h"
+#include "ticker.h"
+
+/* Once a stop signal came, how long stdout has to take the rest: a reader that does not, loses it. */
+#define STOP_GRACE_MS 1000
 
 int stdout_status(void)
 {
@@ -41,6 +45,55 @@ int display_start(struct display *d, const struct run_about *about)
 	errno = 0;
 	output_start(&d->opts, stdout, about, &now);
 	return stdout_status();
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/*
+ * The block to stdout with write(2), which a stop signal cuts short: a
+ * reader that holds the pipe full cannot keep the tool from stopping.  After
+ * a stop signal, the rest (and the final block) has STOP_GRACE_MS to go out.
+ * 0, -EPIPE, -ETIMEDOUT or -errno (said).
+ */
+static int put(struct display *d, const char *buf, size_t len)
+{
+	while (len) {
+		bool stopping = ticker_stopped() != 0;
+		int left = -1, r;
+		ssize_t n;
+
+		if (stopping) {
+			if (!d->grace_end_ms)
+				d->grace_end_ms = mono_ms() + STOP_GRACE_MS;
+			left = (int)(d->grace_end_ms - mono_ms());
+			if (left <= 0) {
+				log_msg("warning: stdout took nothing for %d ms after the stop signal: the rest of the output is lost",
+					STOP_GRACE_MS);
+				return -ETIMEDOUT;
+			}
+		}
+		r = ticker_wait_writable(STDOUT_FILENO, left);
+		if (r == -EINTR || r == 0)
+			continue; /* a stop signal, or the grace is over: see above */
+		n = r < 0 ? r : ticker_write(STDOUT_FILENO, buf, len, stopping);
+		if (n == -EINTR || n == -EAGAIN)
+			continue;
+		if (n == -EPIPE)
+			return -EPIPE;
+		if (n < 0) {
+			log_msg("writing to stdout: %s", strerror((int)-n));
+			return (int)n;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 /* Rows for the live view: as many as fit the terminal, unless -r/--top says. */
@@ -92,15 +145,12 @@ int display_block(struct display *d, struct tick *t, bool final)
 	if (mem) {
 		err = fclose(mem) ? -ENOMEM : 0;
 		errno = 0;
-		if (!err) {
-			fwrite(block, 1, block_len, stdout);
-			fflush(stdout);
-		}
-		free(block);
-		if (err) {
+		if (err)
 			log_msg("out of memory rendering %zu rows", view->len);
-			return err;
-		}
+		else
+			err = put(d, block, block_len);
+		free(block);
+		return err;
 	}
 	return stdout_status();
 }

@@ -8,6 +8,7 @@
 #define EXECCOUNT_DISPLAY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "cli.h"
 #include "render.h"
@@ -19,6 +20,7 @@ struct display {
 	unsigned long top;	 /* --top; 0: all (or what fits, live) */
 	bool live;		 /* the table redrawn in place on a terminal */
 	const char *hook;	 /* "kprobe" or "tracepoint", for the live header */
+	int64_t grace_end_ms; /* CLOCK_MONOTONIC: when stdout's grace after a stop ends; 0: no stop */
 };
 
 void display_init(struct display *d, const struct config *cfg, const char *hook);

@@ -261,7 +261,8 @@ static void table_row(FILE *out, const struct render_opts *opts, const struct co
 
 /*
  * The live view's first line, after clearing the screen (ANSI: home, erase):
- * totals over every key, and the rate over the last interval.
+ * totals over every key, and the rate over the time since the last block
+ * (longer than the interval after a stall).
  */
 static void live_header(FILE *out, const struct render_opts *opts, const struct view *view,
 			const char *when, bool final, const char *hook)
@@ -277,7 +278,8 @@ static void live_header(FILE *out, const struct render_opts *opts, const struct 
 		"bcc-execcount - %s%s  %s  every %u s  execs: %" PRIu64
 		"  %.1f/s  keys: %zu  dropped: %" PRIu64 "\n\n",
 		when, final ? " (final)" : "", hook, opts->interval, total,
-		(double)delta / opts->interval, view->len, view->dropped);
+		(double)delta / (view->seconds > 0 ? view->seconds : opts->interval), view->len,
+		view->dropped);
 }
 
 /*

@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -160,6 +163,14 @@ int session_selftest(struct session *s)
 	return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
 /* Read the table, then the tick's sinks: metrics, then stdout.  -EPIPE when stdout has gone away. */
 static int emit(struct session *c, bool final)
 {
@@ -171,7 +182,7 @@ static int emit(struct session *c, bool final)
 		return err;
 	if (c->cgroups)
 		cgroup_names_next_block(c->cgroups);
-	err = tick_advance(&c->tick);
+	err = tick_advance(&c->tick, mono_ns());
 	if (err) {
 		log_msg("out of memory keeping %zu rows", c->tick.cur.len);
 		return err;
@@ -251,8 +262,14 @@ int session_start(struct session *s)
 	/* running for days: keep only what reading the maps (and the textfile) needs */
 	if (exporter_wanted(&s->exporter)) {
 		err = privileges_drop(cfg->textfile != NULL);
-		if (!err && s->http)
+		if (!err && s->http) {
+			sigset_t old;
+
+			/* its threads start with the stop signals blocked: they are for our waits */
+			ticker_block_stops(&old);
 			err = http_serve(s->http);
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+		}
 		if (err)
 			return err;
 	}
@@ -275,6 +292,8 @@ int session_count(struct session *s)
 		if (w == WAIT_STOP)
 			break;
 		err = emit(s, false);
+		if (err == -ETIMEDOUT) /* stopped while stdout took nothing (said) */
+			return 0;
 		if (err)
 			return err;
 		if (s->cfg->count && ++ticks == s->cfg->count)
@@ -283,8 +302,9 @@ int session_count(struct session *s)
 	/* stop counting first, so the final totals are the last word */
 	hooks_detach(&s->hooks);
 	err = emit(s, true);
-	/* a hung-up terminal (SIGHUP) cannot take the final block: not a failure */
-	if (err == -EIO && ticker_stopped() == SIGHUP)
+	/* a hung-up terminal (SIGHUP) cannot take the final block, nor a reader that
+	 * took nothing within the grace after a stop signal (said): not a failure */
+	if ((err == -EIO && ticker_stopped() == SIGHUP) || err == -ETIMEDOUT)
 		return 0;
 	return err;
 }

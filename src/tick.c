@@ -37,8 +37,10 @@ struct snapshot *tick_reading(struct tick *t)
 	return &t->cur;
 }
 
-int tick_advance(struct tick *t)
+int tick_advance(struct tick *t, uint64_t now_ns)
 {
+	t->seconds = t->read_ns && now_ns > t->read_ns ? (double)(now_ns - t->read_ns) / 1e9 : 0;
+	t->read_ns = now_ns;
 	counts_sort(&t->cur, ORDER_BY_KEY);
 	counts_merge(&t->cur);
 	counts_delta(&t->cur, &t->prev);
@@ -114,6 +116,7 @@ static const struct view *fill(struct tick *t, struct view *view, struct count_r
 		.order = (const struct count_row *const *)rows,
 		.len = len,
 		.dropped = t->cur.dropped,
+		.seconds = t->seconds,
 	};
 	return view;
 }

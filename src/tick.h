@@ -28,6 +28,8 @@ struct tick {
 	struct snapshot cur;  /* this interval, by key */
 	struct snapshot prev; /* the previous interval, by key */
 	bool advanced;	      /* cur is this tick's: the next reading swaps it into prev */
+	uint64_t read_ns;     /* CLOCK_MONOTONIC of the last tick_advance(), 0: none yet */
+	double seconds;	      /* since the tick before it (0: the first) */
 	uint64_t dropped_said;
 	tick_namer *namer;
 	void *namer_ctx;
@@ -49,8 +51,11 @@ void tick_free(struct tick *t);
 /* The snapshot to read this tick's rows into (probe_read_counts()): empty on the first call after tick_advance(). */
 struct snapshot *tick_reading(struct tick *t);
 
-/* The rows read: into key order, merged, deltas set; the views made stale.  0 or -ENOMEM. */
-int tick_advance(struct tick *t);
+/*
+ * The rows read at now_ns (CLOCK_MONOTONIC; 0: unknown): into key order,
+ * merged, deltas set; the views made stale.  0 or -ENOMEM.
+ */
+int tick_advance(struct tick *t, uint64_t now_ns);
 
 /* Execs dropped since the last call said so (0: nothing new to say). */
 uint64_t tick_dropped_news(struct tick *t);

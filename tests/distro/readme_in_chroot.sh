@@ -4,8 +4,9 @@
 # readme_in_chroot.sh - the README's test command on a fresh Debian release:
 # a minimal chroot made by debootstrap, the project's source copied in, and
 # there, as root, `scripts/setup.sh --tests=unit,integration`, `cmake -S . -B
-# build && cmake --build build -j2`, the unit tests and the integration tests
-# that load the probe into this machine's kernel and assert exact counts.
+# build && cmake --build build -j2`, the unit tests with the clang-format
+# check (this release's clang-format) and the integration tests that load the
+# probe into this machine's kernel and assert exact counts.
 #
 #   readme_in_chroot.sh --suite SUITE --source-dir DIR --build-dir DIR
 #                       --unit NAME,... --integration NAME,...
@@ -14,8 +15,8 @@
 #   --suite SUITE        the Debian release: bookworm or trixie
 #   --source-dir DIR     the project's tree (its tracked files are copied)
 #   --build-dir DIR      the host's CMake build tree (cache and logs go there)
-#   --unit NAME,...      the unit tests `ctest -L unit` must run and pass,
-#                        every one (CTest names: unit.cli,...)
+#   --unit NAME,...      the tests `ctest -L 'unit|style'` must run and pass,
+#                        every one (CTest names: unit.cli,...,style.clang_format)
 #   --integration NAME,...  the integration tests to run with -R; every one
 #                        must run and pass (integration.count_exact,...)
 #   --cache-dir DIR      the chroot tarball and apt's downloaded packages
@@ -189,7 +190,7 @@ check_ctest() {
 	say "ok   $name: $n of $n tests passed, none skipped"
 }
 
-run_phase unit unit.log "ctest --test-dir build -L unit --no-tests=error --output-on-failure"
+run_phase unit unit.log "ctest --test-dir build -L '^(unit|style)\$' --no-tests=error --output-on-failure"
 check_ctest unit unit.log "${unit_tests[@]}"
 regex="^($(printf '%s|' "${integration_tests[@]}" | sed 's/\./\\./g; s/|$//'))\$"
 run_phase integration integration.log "ctest --test-dir build -R '$regex' --no-tests=error --output-on-failure"

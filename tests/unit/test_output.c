@@ -2293,6 +2293,30 @@ static void test_live_header(void **state)
 	snapshot_free(&snap);
 }
 
+/* After a stall the block covers more than an interval: the rate is over the time it covers. */
+static void test_live_rate_over_a_stall(void **state)
+{
+	struct snapshot snap = { 0 };
+	struct config cfg = make_cfg(FORMAT_TABLE, "uid", 0);
+	struct view view;
+	struct capture c;
+	struct rendered r;
+
+	(void)state;
+	push_counts(&snap, 1000, "alice", 6000, 6000, 0, 6000);
+	view = *SNAPSHOT_VIEW(&snap);
+	view.seconds = 20;
+	cfg.interval = 1;
+	capture_open(&c);
+	r.rc = output_live(OPTS(&cfg), c.f, &view, &when, false, "tracepoint");
+	fclose(c.f);
+	r.text = c.buf;
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.text, "every 1 s  execs: 6000  300.0/s  keys: 1"));
+	free(r.text);
+	snapshot_free(&snap);
+}
+
 static void test_live_top_counts_every_key(void **state)
 {
 	struct snapshot snap = { 0 };
@@ -2520,6 +2544,7 @@ int main(void)
 		cmocka_unit_test(test_csv_every_by_list),
 		cmocka_unit_test(test_csv_parses_in_python),
 		cmocka_unit_test(test_live_header),
+		cmocka_unit_test(test_live_rate_over_a_stall),
 		cmocka_unit_test(test_live_top_counts_every_key),
 		cmocka_unit_test(test_live_empty_and_by),
 		cmocka_unit_test(test_failed_stream_is_eio),

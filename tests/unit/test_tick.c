@@ -45,7 +45,7 @@ static void test_merge_and_deltas(void **state)
 	read_row(&t, 7, 5);
 	read_row(&t, 3, 1);
 	read_row(&t, 7, 2);
-	assert_int_equal(tick_advance(&t), 0);
+	assert_int_equal(tick_advance(&t, 0), 0);
 	assert_int_equal(t.cur.len, 2);
 	assert_int_equal(t.cur.rows[0].key.uid, 3);
 	assert_int_equal(t.cur.rows[1].count, 7);
@@ -55,7 +55,7 @@ static void test_merge_and_deltas(void **state)
 	read_row(&t, 9, 4);
 	read_row(&t, 7, 10);
 	read_row(&t, 3, 0);
-	assert_int_equal(tick_advance(&t), 0);
+	assert_int_equal(tick_advance(&t, 0), 0);
 	v = tick_view(&t, ORDER_BY_KEY, 0);
 	assert_non_null(v);
 	assert_int_equal(v->len, 3);
@@ -67,7 +67,7 @@ static void test_merge_and_deltas(void **state)
 	read_row(&t, 7, 10);
 	read_row(&t, 9, 6);
 	read_row(&t, 3, 0);
-	assert_int_equal(tick_advance(&t), 0);
+	assert_int_equal(tick_advance(&t, 0), 0);
 	v = tick_view(&t, ORDER_BY_KEY, 0);
 	assert_int_equal(v->len, 3);
 	assert_int_equal(view_row(v, 0)->delta, 0);
@@ -90,7 +90,7 @@ static void test_views(void **state)
 	read_row(&t, 0, 30);
 	read_row(&t, 2, 20);
 	read_row(&t, 9, 20);
-	assert_int_equal(tick_advance(&t), 0);
+	assert_int_equal(tick_advance(&t, 0), 0);
 	by_count = tick_view(&t, ORDER_BY_COUNT, 2);
 	assert_non_null(by_count);
 	assert_int_equal(by_count->len, 4);
@@ -121,7 +121,7 @@ static void test_views(void **state)
 	/* the next tick names again, and sorts again */
 	start_read(&t);
 	read_row(&t, 5, 100);
-	assert_int_equal(tick_advance(&t), 0);
+	assert_int_equal(tick_advance(&t, 0), 0);
 	by_count = tick_view(&t, ORDER_BY_COUNT, 0);
 	assert_int_equal(by_count->len, 1);
 	assert_int_equal(view_row(by_count, 0)->delta, 99);
@@ -141,7 +141,7 @@ static void test_classic(void **state)
 	read_row(&t, 30, 9);
 	read_row(&t, 20, 2);
 	read_row(&t, 10, 8);
-	assert_int_equal(tick_advance(&t), 0);
+	assert_int_equal(tick_advance(&t, 0), 0);
 	/* the two busiest (30, 10), in uid order */
 	v = tick_view_classic(&t, 2);
 	assert_int_equal(v->len, 2);
@@ -168,24 +168,40 @@ static void test_dropped_and_empty(void **state)
 	assert_non_null(v);
 	assert_int_equal(v->len, 0);
 	tick_reading(&t)->dropped = 5;
-	assert_int_equal(tick_advance(&t), 0);
+	assert_int_equal(tick_advance(&t, 0), 0);
 	assert_int_equal(tick_dropped_news(&t), 5);
 	assert_int_equal(tick_dropped_news(&t), 0);
 	start_read(&t);
 	tick_reading(&t)->dropped = 12;
-	assert_int_equal(tick_advance(&t), 0);
+	assert_int_equal(tick_advance(&t, 0), 0);
 	assert_int_equal(tick_dropped_news(&t), 7);
 	assert_int_equal(tick_view(&t, ORDER_BY_KEY, 0)->dropped, 12);
+	tick_free(&t);
+}
+
+/* A view says the time its deltas cover: since the tick before (a stall: longer than an interval). */
+static void test_seconds(void **state)
+{
+	struct tick t;
+
+	(void)state;
+	tick_init(&t, NULL, NULL);
+	read_row(&t, 1, 1);
+	assert_int_equal(tick_advance(&t, 5000000000u), 0);
+	assert_true(tick_view(&t, ORDER_BY_KEY, 0)->seconds == 0); /* the first: unknown */
+	start_read(&t);
+	read_row(&t, 1, 2);
+	assert_int_equal(tick_advance(&t, 25500000000u), 0);
+	assert_true(tick_view(&t, ORDER_BY_COUNT, 0)->seconds == 20.5);
 	tick_free(&t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_merge_and_deltas),
-		cmocka_unit_test(test_views),
-		cmocka_unit_test(test_classic),
-		cmocka_unit_test(test_dropped_and_empty),
+		cmocka_unit_test(test_merge_and_deltas), cmocka_unit_test(test_views),
+		cmocka_unit_test(test_classic),		 cmocka_unit_test(test_dropped_and_empty),
+		cmocka_unit_test(test_seconds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
