@@ -86,15 +86,16 @@ BPF_PERCPU_HASH(counts, struct execcount_key, struct execcount_value, EXECCOUNT_
 
 /* Counters about the counting itself. */
 struct execcount_stats {
-	u64 dropped; /* execs not counted for want of room: `counts` full (or no slot in `calls`) */
+	u64 dropped; /* execs not counted for want of room: `counts` full, or `calls` at entry */
 };
 BPF_ARRAY(stats, struct execcount_stats, 1);
 
 /*
- * The call in progress, per thread id.  A thread keeps its slot between
- * calls (a lookup is much cheaper than an insert and a delete per exec), and
- * `active` says whether it holds a call; LRU, so the slots of threads that
- * are gone age out.
+ * The calls in progress, per thread id: noted at entry, deleted at the
+ * outcome.  A plain hash, not an LRU: a note is never evicted while its call
+ * is in flight (a path on a slow filesystem can hold thousands in the
+ * kernel at once).  A call that finds the table full is counted as dropped
+ * at its entry, so every call the hooks see is counted or dropped.
  */
 struct execcount_call {
 	u64 filename; /* the path's address in the caller's memory */
@@ -102,11 +103,10 @@ struct execcount_call {
 	u32 uid;
 	u8 syscall; /* SYSCALL_* */
 	u8 self;    /* the host's own self-test call */
-	u8 active;  /* between entry and outcome */
-	u8 reserved;
+	u8 reserved[2];
 	char comm[COMM_LEN];
 };
-BPF_TABLE("lru_hash", u32, struct execcount_call, calls, 10240);
+BPF_HASH(calls, u32, struct execcount_call, 10240);
 /* Room to build a key: it can exceed the 512-byte BPF stack. */
 BPF_PERCPU_ARRAY(scratch, struct execcount_key, 1);
 
@@ -168,38 +168,29 @@ static __always_inline int on_entry(const char *filename, int syscall)
 	struct execcount_self *me = self.lookup(&zero);
 	u32 uid = bpf_get_current_uid_gid(); /* the low 32 bits are the uid: all of them */
 	bool mine = me && is_self(me, id >> 32);
-	struct execcount_call *call;
+	struct execcount_call call = {};
 
 	if (mine)
 		__sync_fetch_and_add(&me->entries, 1);
 	else if (!uid_wanted(uid))
 		return 0;
-	call = calls.lookup(&tid);
-	if (!call) {
-		struct execcount_call fresh = {};
-
-		calls.update(&tid, &fresh);
-		call = calls.lookup(&tid);
-		if (!call) {
-			struct execcount_stats *st = stats.lookup(&zero);
-
-			if (st)
-				__sync_fetch_and_add(&st->dropped, 1);
-			return 0;
-		}
-	}
-	/* only this thread writes its slot, and one call at a time */
-	call->filename = (u64)filename;
-	call->uid = uid;
-	call->syscall = syscall;
-	call->self = mine;
+	call.filename = (u64)filename;
+	call.uid = uid;
+	call.syscall = syscall;
+	call.self = mine;
 #ifdef EXECCOUNT_BY_CGROUP
-	call->cgroup = bpf_get_current_cgroup_id();
+	call.cgroup = bpf_get_current_cgroup_id();
 #endif
 #ifdef EXECCOUNT_BY_COMM
-	bpf_get_current_comm(call->comm, sizeof(call->comm));
+	bpf_get_current_comm(call.comm, sizeof(call.comm));
 #endif
-	call->active = 1;
+	/* a note of this thread still there (its outcome unseen) is replaced */
+	if (calls.update(&tid, &call)) {
+		struct execcount_stats *st = stats.lookup(&zero);
+
+		if (st)
+			__sync_fetch_and_add(&st->dropped, 1);
+	}
 	return 0;
 }
 
@@ -267,9 +258,8 @@ static __always_inline int on_exit(long ret)
 		return 0;
 	tid = bpf_get_current_pid_tgid();
 	call = calls.lookup(&tid);
-	if (!call || !call->active)
-		return 0; /* entered before we attached, or its slot was evicted */
-	call->active = 0;
+	if (!call)
+		return 0; /* entered before we attached, or counted as dropped then */
 	if (call->self) {
 		struct execcount_self *me = self.lookup(&zero);
 
@@ -278,6 +268,7 @@ static __always_inline int on_exit(long ret)
 	} else {
 		count_call(call, false, NULL);
 	}
+	calls.delete(&tid);
 	return 0;
 }
 
@@ -294,10 +285,10 @@ int exec_success(struct sched_process_exec_args *ctx)
 	u32 tid = ctx->old_pid;
 	struct execcount_call *call = calls.lookup(&tid);
 
-	if (!call || !call->active)
+	if (!call)
 		return 0;
-	call->active = 0;
 	count_call(call, true, (const char *)ctx + (ctx->filename & 0xffff));
+	calls.delete(&tid);
 	return 0;
 }
 
