@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "output.h"
+#include "text.h"
 #include "ticker.h"
 
 /* Once a stop signal came, how long stdout has to take the rest: a reader that does not, loses it. */
@@ -96,17 +97,25 @@ static int put(struct display *d, const char *buf, size_t len)
 	return 0;
 }
 
-/* Rows for the live view: as many as fit the terminal, unless -r/--top says. */
-static unsigned long live_rows(unsigned long top)
+/* The terminal's size, or 0 x 0 when it does not say. */
+static struct winsize screen_size(void)
 {
 	struct winsize ws;
 
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) || ws.ws_row == 0 || ws.ws_col == 0)
+		return (struct winsize){ 0 };
+	return ws;
+}
+
+/* Rows for the live view: as many as fit the terminal, unless -r/--top says. */
+static unsigned long live_rows(unsigned long top, const struct winsize *ws)
+{
 	if (top)
 		return top;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) || ws.ws_row == 0)
+	if (!ws->ws_row)
 		return 20;
 	/* header, blank, column names, the "more keys" and "dropped" lines, the last newline */
-	return ws.ws_row > 12 ? ws.ws_row - 7 : 5;
+	return ws->ws_row > 8 ? ws->ws_row - 7 : 1;
 }
 
 int display_block(struct display *d, struct tick *t, bool final)
@@ -115,10 +124,11 @@ int display_block(struct display *d, struct tick *t, bool final)
 	struct timespec now;
 	char *block = NULL;
 	size_t block_len = 0;
+	struct winsize ws = d->live ? screen_size() : (struct winsize){ 0 };
 	FILE *mem, *out;
 	int err;
 
-	d->opts.top = d->live ? live_rows(d->top) : d->top;
+	d->opts.top = d->live ? live_rows(d->top, &ws) : d->top;
 	/* classic is the original's line: uid order (of the --top busiest), no names */
 	if (d->opts.format == FORMAT_CLASSIC)
 		view = tick_view_classic(t, d->opts.top);
@@ -145,6 +155,9 @@ int display_block(struct display *d, struct tick *t, bool final)
 	if (mem) {
 		err = fclose(mem) ? -ENOMEM : 0;
 		errno = 0;
+		/* a screen narrower or shorter than the block: cut, so nothing wraps or scrolls */
+		if (!err && ws.ws_row)
+			block_len = text_fit_screen(block, block_len, ws.ws_col, ws.ws_row);
 		if (err)
 			log_msg("out of memory rendering %zu rows", view->len);
 		else

@@ -8,7 +8,7 @@ pty writes each block as "ESC[H ESC[2J" then a block beginning with the header l
 "bcc-execcount - "; nothing before the first clear.  With -C: no escape sequence at all.
 
 Then the screens a user sees, in tmux (a private server, detached sessions of 120x40, status line
-off), six tools at once, each in its own session, all started before the helper makes, under
+off), seven tools at once, each in its own session, all started before the helper makes, under
 uids of the test:
   1234567     5 successful + 1500 failing execs
   3000000001  30 successful + 1490 failing
@@ -33,6 +33,9 @@ and `tmux capture-pane -p` is read until it shows the counts:
                still on top) with 33 to 36 rows (height - 7 .. height - 4: the first spec said
                - 4, the tool keeps lines for "(N more keys...)" and the cursor); header keys 50,
                execs 100
+  tiny (`--by uid 1` in a 20x3 pane)  the header's start on line 1, the column line's on line
+               3, no line over 20 columns, the same at every redraw (cut to the screen, not
+               wrapped and scrolled)
 Bad values exit 64: -r 0, -s bogus, -s '', -s exe (not in --by), -s failed or -s count with
 -f classic (any explicit --sort).
 All with the first attach mode: the hooks do not matter here.  Without tmux the pty part still
@@ -55,6 +58,7 @@ import time
 import etest
 
 WIDTH, HEIGHT = 120, 40
+TINY = (20, 3)
 HEADER = re.compile(r"^bcc-execcount - (\d{2}:\d{2}:\d{2}(?: \(final\))?)  (\S+)  every (\d+) s  "
                     r"execs: (\d+)  (\d+\.\d)/s  keys: (\d+)  dropped: (\d+)$")
 CLEAR = b"\x1b[H\x1b[2J"
@@ -180,14 +184,15 @@ class Tmux:
                     f"{p.stderr.decode('utf-8', 'replace')}")
         return p.stdout.decode("utf-8", "replace")
 
-    def start(self, name, tool_argv):
+    def start(self, name, tool_argv, size=None):
         """Run the tool in a new session, its stderr into a file (stderr(name)).  The pane's shell
         waits for it and keeps the pane as the tool left it (a dead pane would get tmux's "Pane
         is dead" line, scrolling the screen); C-c reaches the tool (the shell traps SIGINT with
         a handler, which exec resets: the tool gets the default disposition)."""
         command = (f"trap : INT; {shlex.join(tool_argv)} 2>{shlex.quote(self.path(name, 'stderr'))}"
                    f"; echo $? >{shlex.quote(self.path(name, 'status'))}; exec sleep 3600")
-        self.run("new-session", "-d", "-s", name, "-x", str(WIDTH), "-y", str(HEIGHT), command)
+        width, height = size or (WIDTH, HEIGHT)
+        self.run("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command)
         shell = int(self.run("display-message", "-p", "-t", name, "#{pane_pid}").strip())
         deadline = time.monotonic() + 10
         while True:  # the tool: the shell's child
@@ -328,9 +333,10 @@ def screens(args, mode, tmp):
             "sortuid": tool + ["-s", "uid", "--uid", ",".join(map(str, uids + [etest.UID_28BIT])),
                                "1"],
             "height": tool + ["--by", "exe", "--uid", str(etest.UID_NOBODY), "1"],
+            "tiny": tool + ["--by", "uid", "1"],
         }
         for name, argv in sessions.items():
-            tm.start(name, argv)
+            tm.start(name, argv, size=TINY if name == "tiny" else None)
         deadline = time.monotonic() + etest.start_timeout()
         for name in sessions:
             while etest.COUNTING_TEXT not in tm.stderr(name):
@@ -390,6 +396,24 @@ def screens(args, mode, tmp):
                     f"(final)') and uid {plain}'s exact row on the screen; got exit status "
                     f"{status}\n" + tm.describe("default", lines))
         etest.log(f"{what}: redrawn in place; C-c: exit 0, the row still exact")
+
+        # a 20x3 terminal: each line cut to the width, the header kept on top (issue 14, item 9:
+        # the lines wrapped and pushed it off, leaving two bare numbers)
+        what = f"--attach {mode} --by uid 1 in a {TINY[0]}x{TINY[1]} tmux pane"
+
+        def tiny_problem(lines):
+            if not lines or not lines[0].startswith("bcc-execcount - "):
+                return "expected the header's start on the first line"
+            if len(lines) > TINY[1] or any(len(line) > TINY[0] for line in lines):
+                return f"expected at most {TINY[1]} lines of at most {TINY[0]} columns"
+            if len(lines) < 3 or not lines[2].split()[:1] == ["UID"]:
+                return "expected the column line, cut, on the third line"
+            return None
+
+        for _ in range(3):  # redrawn every second: the same every time
+            lines = wait_screen(tm, "tiny", what, tiny_problem)
+            time.sleep(0.7)
+        etest.log(f"{what}: {lines!r}")
 
         # -C: the blocks scroll
         what = f"--attach {mode} -C --by uid 1 in tmux"
