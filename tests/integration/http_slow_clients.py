@@ -185,7 +185,8 @@ def slow_clients(args, port, what, t):
         etest.log(f"{what}: GET /metrics 200 in {took:.3f} s {beside}")
         etest.run_helper(args.helper, UID, OK_EXECS, mode="ok")
         etest.run_helper(args.helper, UID, FAIL_EXECS, mode="fail")
-        deadline = time.monotonic() + etest.ticks_timeout(2)
+        shown_from = time.monotonic()
+        deadline = shown_from + etest.ticks_timeout(2)
         want = {"ok": OK_EXECS, "failed": FAIL_EXECS}
         while True:
             expo, _ = etest.fetch_metrics(port, what=f"{what}: GET /metrics {beside}",
@@ -198,7 +199,8 @@ def slow_clients(args, port, what, t):
                         f"{what}: {beside}, /metrics never showed uid {UID}'s "
                         f"{want}; last {got}\n" + t.describe())
             time.sleep(0.2)
-        etest.log(f"{what}: {beside}, /metrics showed the execs made meanwhile exactly")
+        etest.log(f"{what}: {beside}, /metrics showed the execs made meanwhile exactly, "
+                  f"{time.monotonic() - shown_from:.2f} s after the helper's end")
         limit = CLOSE_LIMIT * etest.slowness()
         dropped = wait_idle_dropped(idle, idle_since, limit)
         left = [i for i in range(IDLE) if i not in dropped]
