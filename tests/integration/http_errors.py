@@ -10,13 +10,13 @@ hooks do not matter here).  Against it:
 - bytes that are not HTTP (a TLS ClientHello's start, then CRLF CRLF): an error status (4xx/5xx)
   or the connection closed, within 15 s; GET /metrics answers 200 after it;
 - HEAD /metrics (raw, Connection: close): 200, the exposition Content-Type, and no body byte;
-- 40 clients that connect and send nothing (8 from each of 5 loopback addresses, the most one
-  address may hold), and one that sends half a request (no blank line), all kept open; a 9th from
-  an address that holds 8 is turned away at once: meanwhile GET /metrics (from 127.0.0.1) is
-  answered within 2 s, and the helper's execs made then
+- 40 clients that connect and send nothing (8 from each of 5 loopback addresses; there is no
+  limit per address since issue 14: http_slow_clients holds 64 from 127.0.0.1 itself), and one
+  that sends half a request (no blank line), all kept open: meanwhile GET /metrics (from
+  127.0.0.1) is answered within 2 s, and the helper's execs made then
   (5 successful, 2345 failing, uid 1234567) show on /metrics; the ticks on stdout keep coming
   every interval (their "ts" never more than 3 s apart); each silent client is dropped by the
-  server (EOF or reset) within 20 s of connecting (the spec's timeout is 10 s);
+  server (EOF or reset) within 20 s of connecting (the tool's timeout is 5 s: src/http.h);
 - after SIGINT: exit 0 and the final JSON row of uid 1234567 exact (5 ok, 2345 failed).
 
 Binding, each before anything is attached (nothing loaded after, no "counting execs via" line,
@@ -40,7 +40,7 @@ import time
 import etest
 
 OK_EXECS, FAIL_EXECS = 5, 2345
-PER_CLIENT = 8   # the tool's connections per client address (src/http.h)
+PER_ADDRESS = 8  # silent clients from each of SILENT_SOURCES
 SILENT_SOURCES = ["127.0.0.%d" % i for i in range(2, 7)]  # all of 127/8 is loopback
 MAP_NAMES = ("counts", "self")
 GARBAGE = bytes.fromhex("160301020001000001fc0303") + bytes(range(256)) + b"\r\n\r\n"
@@ -111,7 +111,7 @@ def check_silent(args, port, what, t):
     silent = []
     try:
         for source in SILENT_SOURCES:
-            for _ in range(PER_CLIENT):
+            for _ in range(PER_ADDRESS):
                 silent.append((socket.create_connection(("127.0.0.1", port), timeout=5,
                                                         source_address=(source, 0)),
                                time.monotonic()))
@@ -119,20 +119,6 @@ def check_silent(args, port, what, t):
                                         source_address=("127.0.0.7", 0))
         half.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         silent.append((half, time.monotonic()))
-        # one more from an address that holds its share: turned away, at once
-        extra = socket.create_connection(("127.0.0.1", port), timeout=5,
-                                         source_address=(SILENT_SOURCES[0], 0))
-        extra.settimeout(3 * etest.slowness())
-        try:
-            turned_away = extra.recv(1) == b""
-        except ConnectionResetError:
-            turned_away = True
-        except socket.timeout:
-            turned_away = False
-        extra.close()
-        etest.check(turned_away, f"{what}: a {PER_CLIENT + 1}th connection from "
-                    f"{SILENT_SOURCES[0]} was kept open; expected it closed at once (at most "
-                    f"{PER_CLIENT} per client address)\n" + t.describe())
         began = time.monotonic()
         etest.fetch_metrics(port, what=f"{what}: GET /metrics beside {len(silent)} silent "
                             "clients", timeout=5)
@@ -157,7 +143,7 @@ def check_silent(args, port, what, t):
             time.sleep(0.2)
         etest.log(f"{what}: beside {len(silent)} silent clients /metrics answered in "
                   f"{took:.2f} s and showed the execs made meanwhile")
-        # the server drops each of them (the spec's timeout: 10 s)
+        # the server drops each of them (the tool's timeout: 5 s)
         limit = 20 * etest.slowness()
         for s, since in silent:
             s.settimeout(max(0.1, since + limit - time.monotonic()))
