@@ -59,10 +59,14 @@ static int parse_value(struct tree *t, int depth)
 	if (*t->p == '"') {
 		const char *start = ++t->p;
 
-		while (*t->p && *t->p != '"' && *t->p != '\\')
+		/* C names and type names: no escapes, no control characters (messages quote them) */
+		while (*t->p && *t->p != '"' && *t->p != '\\' && (unsigned char)*t->p >= ' ' &&
+		       *t->p != 0x7f)
 			t->p++;
 		if (*t->p != '"') {
-			t->why = *t->p ? "an escape in a string" : "an unterminated string";
+			t->why = !*t->p		 ? "an unterminated string"
+				 : *t->p == '\\' ? "an escape in a string"
+						 : "a control character in a string";
 			return -1;
 		}
 		id = new_node(t, N_STR);
