@@ -15,7 +15,7 @@
 
 static const char magic[16] = "bcc-execcount\0p1";
 /* 2: each table's key and value descriptions after its flags */
-#define FORMAT_VERSION 2u
+#define FORMAT_VERSION IMAGE_FORMAT_VERSION
 
 static unsigned int src_reg(const struct image_insn *insn)
 {

@@ -17,7 +17,12 @@
 #define IMAGE_PROGS_MAX	  64
 #define IMAGE_INSNS_MAX	  1000000 /* BPF_COMPLEXITY_LIMIT_INSNS */
 #define IMAGE_LICENSE_MAX 128
-#define IMAGE_DESC_MAX	  65536 /* a type description's bytes (typedesc.h) */
+/*
+ * The entry's format; it is also in the cache key (cache.c), so entries of
+ * two formats have two names and tools of either never replace each other's.
+ */
+#define IMAGE_FORMAT_VERSION 2u
+#define IMAGE_DESC_MAX	     65536 /* a type description's bytes (typedesc.h) */
 
 /* struct bpf_insn, without the kernel header */
 struct image_insn {

@@ -229,7 +229,7 @@ static void test_key_text_exact(void **state)
 	/* sha256("int x;\n") from hashlib */
 	assert_string_equal(
 		key,
-		"bcc-execcount 1.2.3\n"
+		"bcc-execcount 1.2.3 cache format 2\n"
 		"libbcc 0.29.1\n"
 		"kernel 6.8.0-45-generic\n"
 		"build #45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024\n"
