@@ -29,9 +29,9 @@ int cache_key_text(const struct cache_key_input *in, char *buf, size_t len)
 	sha256_hex(digest, hex);
 	n = snprintf(
 		buf, len,
-		"bcc-execcount %s\nlibbcc %s\nkernel %s\nbuild %s\nmachine %s\nheaders %s\nenv %s\nprobe sha256:%s\n",
-		in->tool_version, in->libbcc_version, in->release, in->build, in->machine,
-		in->headers, in->env, hex);
+		"bcc-execcount %s cache format %u\nlibbcc %s\nkernel %s\nbuild %s\nmachine %s\nheaders %s\nenv %s\nprobe sha256:%s\n",
+		in->tool_version, IMAGE_FORMAT_VERSION, in->libbcc_version, in->release, in->build,
+		in->machine, in->headers, in->env, hex);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	at = n;

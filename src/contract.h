@@ -4,12 +4,17 @@
  *
  * probes/execcount.bpf.c implements this; a user's --probe file must too.
  * The host checks every table and function after compiling and names what
- * is missing or has the wrong size.
+ * is missing or has the wrong size; and each table's key and value, field by
+ * field, against libbcc's description of the compiled types (typedesc.h),
+ * with the layouts below (contract.c).
  */
 #ifndef EXECCOUNT_CONTRACT_H
 #define EXECCOUNT_CONTRACT_H
 
 #include <stdint.h>
+
+#include "keys.h"
+#include "typedesc.h"
 
 /*
  * BPF_PERCPU_HASH(counts, struct execcount_key, struct execcount_value): the
@@ -41,6 +46,26 @@ struct contract_self {
 	uint64_t entries;     /* the host's own calls seen at syscall entry, kept out of counts */
 	uint64_t exits;	      /* and at syscall exit */
 };
+
+/* What the host reads of each table it reads: names, offsets and sizes. */
+struct contract_table {
+	const char *name;		       /* CONTRACT_*_TABLE */
+	const char *key_struct, *value_struct; /* the built-in probe's, for hints */
+	struct layout key, value;
+};
+
+enum { CONTRACT_COUNTS, CONTRACT_STATS, CONTRACT_SELF, CONTRACT_TABLES_ };
+
+struct contract_layouts {
+	struct contract_table tables[CONTRACT_TABLES_];
+	struct layout_field key_fields[FIELD_COUNT_]; /* the counts key's, per keys */
+};
+
+/*
+ * The tables' layouts: the counts key from keys (keys.c's field table: names,
+ * sizes and order), the values from the structs above.
+ */
+void contract_layouts_init(struct contract_layouts *c, const struct key_layout *keys);
 
 /* One function per hook; only those being attached must exist. */
 #define CONTRACT_FN_EXECVE_KPROBE	"execve_kprobe"

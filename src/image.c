@@ -14,7 +14,8 @@
 #define PSEUDO_MAP_FD 1
 
 static const char magic[16] = "bcc-execcount\0p1";
-#define FORMAT_VERSION 1u
+/* 2: each table's key and value descriptions after its flags */
+#define FORMAT_VERSION IMAGE_FORMAT_VERSION
 
 static unsigned int src_reg(const struct image_insn *insn)
 {
@@ -39,6 +40,29 @@ const struct image_prog *image_prog(const struct probe_image *img, const char *n
 		if (strcmp(img->progs[i].name, name) == 0)
 			return &img->progs[i];
 	return NULL;
+}
+
+static char *desc_copy(const char *desc, bool *failed)
+{
+	char *copy;
+
+	if (!desc || !*desc || strlen(desc) > IMAGE_DESC_MAX)
+		return NULL;
+	copy = strdup(desc);
+	if (!copy)
+		*failed = true;
+	return copy;
+}
+
+int image_set_descs(struct image_table *t, const char *key_desc, const char *value_desc)
+{
+	bool failed = false;
+
+	free(t->key_desc);
+	free(t->value_desc);
+	t->key_desc = desc_copy(key_desc, &failed);
+	t->value_desc = desc_copy(value_desc, &failed);
+	return failed ? -ENOMEM : 0;
 }
 
 /* Every 64-bit load that names something: a table index below ntables, and nothing else. */
@@ -161,8 +185,9 @@ static void put_u32(struct writer *w, uint32_t v)
 
 static void put_str(struct writer *w, const char *s)
 {
-	put_u32(w, strlen(s));
-	put(w, s, strlen(s));
+	put_u32(w, s ? strlen(s) : 0);
+	if (s)
+		put(w, s, strlen(s));
 }
 
 int image_serialize(const struct probe_image *img, const char *key, unsigned char **out,
@@ -186,6 +211,8 @@ int image_serialize(const struct probe_image *img, const char *key, unsigned cha
 		put_u32(&w, t->value_size);
 		put_u32(&w, t->max_entries);
 		put_u32(&w, t->flags);
+		put_str(&w, t->key_desc);
+		put_str(&w, t->value_desc);
 	}
 	put_u32(&w, img->nprogs);
 	for (uint32_t i = 0; i < img->nprogs; i++) {
@@ -241,11 +268,32 @@ static bool get_str(struct reader *r, char *out, size_t cap)
 	return strlen(out) == n;
 }
 
+/* A description: NULL when empty, else malloc'ed; false when malformed or out of memory. */
+static bool get_desc(struct reader *r, char **out, bool *no_memory)
+{
+	uint32_t n = get_u32(r);
+
+	*out = NULL;
+	if (n > IMAGE_DESC_MAX || (size_t)(r->end - r->p) < n || memchr(r->p, '\0', n))
+		return false;
+	if (!n)
+		return true;
+	*out = malloc(n + 1);
+	if (!*out) {
+		*no_memory = true;
+		return false;
+	}
+	get(r, *out, n);
+	(*out)[n] = '\0';
+	return true;
+}
+
 int image_parse(struct probe_image *img, const unsigned char *buf, size_t len, const char *key,
 		const char **why)
 {
 	unsigned char digest[SHA256_LEN], tag[sizeof(magic)];
 	struct reader r = { buf, buf + len, false };
+	bool no_memory = false;
 	uint32_t key_len;
 
 	*why = "not a bcc-execcount cache entry";
@@ -288,6 +336,12 @@ int image_parse(struct probe_image *img, const unsigned char *buf, size_t len, c
 		t->value_size = get_u32(&r);
 		t->max_entries = get_u32(&r);
 		t->flags = get_u32(&r);
+		if (!get_desc(&r, &t->key_desc, &no_memory) ||
+		    !get_desc(&r, &t->value_desc, &no_memory)) {
+			if (no_memory)
+				*why = "out of memory";
+			return no_memory ? -ENOMEM : -EINVAL;
+		}
 	}
 	{
 		uint32_t nprogs = get_u32(&r);
@@ -323,6 +377,11 @@ int image_parse(struct probe_image *img, const unsigned char *buf, size_t len, c
 
 void image_free(struct probe_image *img)
 {
+	for (uint32_t i = 0; i < img->ntables; i++) {
+		free(img->tables[i].key_desc);
+		free(img->tables[i].value_desc);
+		img->tables[i].key_desc = img->tables[i].value_desc = NULL;
+	}
 	for (uint32_t i = 0; i < img->nprogs; i++) {
 		free(img->progs[i].insns);
 		img->progs[i].insns = NULL;

@@ -17,6 +17,12 @@
 #define IMAGE_PROGS_MAX	  64
 #define IMAGE_INSNS_MAX	  1000000 /* BPF_COMPLEXITY_LIMIT_INSNS */
 #define IMAGE_LICENSE_MAX 128
+/*
+ * The entry's format; it is also in the cache key (cache.c), so entries of
+ * two formats have two names and tools of either never replace each other's.
+ */
+#define IMAGE_FORMAT_VERSION 2u
+#define IMAGE_DESC_MAX	     65536 /* a type description's bytes (typedesc.h) */
 
 /* struct bpf_insn, without the kernel header */
 struct image_insn {
@@ -33,6 +39,13 @@ struct image_table {
 	uint32_t value_size;
 	uint32_t max_entries;
 	uint32_t flags;
+	/*
+	 * libbcc's descriptions of the key and value types (typedesc.h), for the
+	 * contract check on a hit as after a compile: malloc'ed, owned by the
+	 * image, NULL when libbcc gave none.
+	 */
+	char *key_desc;
+	char *value_desc;
 };
 
 struct image_prog {
@@ -53,6 +66,13 @@ struct probe_image {
 /* The table or function called name, or NULL. */
 const struct image_table *image_table(const struct probe_image *img, const char *name);
 const struct image_prog *image_prog(const struct probe_image *img, const char *name);
+
+/*
+ * Keep a copy of table t's key and value descriptions (NULL: none; longer
+ * than IMAGE_DESC_MAX: none, the contract check then refuses the table).
+ * 0 or -ENOMEM.
+ */
+int image_set_descs(struct image_table *t, const char *key_desc, const char *value_desc);
 
 /*
  * Add a function whose instructions refer to tables by file descriptor:
@@ -86,6 +106,7 @@ int image_serialize(const struct probe_image *img, const char *key, unsigned cha
 int image_parse(struct probe_image *img, const unsigned char *buf, size_t len, const char *key,
 		const char **why);
 
+/* The instructions and descriptions freed; the rest stays. */
 void image_free(struct probe_image *img);
 
 #endif

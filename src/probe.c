@@ -20,6 +20,7 @@
 #include "image.h"
 #include "kernel.h"
 #include "log.h"
+#include "typedesc.h"
 
 #define PROGS_MAX 8
 /* libbcc proper: the library with clang and LLVM in it */
@@ -115,6 +116,8 @@ static struct {
 	typeof(&bpf_table_leaf_size_id) table_leaf_size;
 	typeof(&bpf_table_max_entries_id) table_max_entries;
 	typeof(&bpf_table_flags_id) table_flags;
+	typeof(&bpf_table_key_desc_id) table_key_desc;
+	typeof(&bpf_table_leaf_desc_id) table_leaf_desc;
 	typeof(&bcc_func_load) func_load;
 } bcc;
 
@@ -141,6 +144,8 @@ int probe_compiler_load(void)
 		SYM(table_leaf_size, bpf_table_leaf_size_id),
 		SYM(table_max_entries, bpf_table_max_entries_id),
 		SYM(table_flags, bpf_table_flags_id),
+		SYM(table_key_desc, bpf_table_key_desc_id),
+		SYM(table_leaf_desc, bpf_table_leaf_desc_id),
 		SYM(func_load, bcc_func_load),
 #undef SYM
 	};
@@ -278,6 +283,10 @@ static int image_from_module(struct probe *probe, void *module)
 		t->value_size = bcc.table_leaf_size(module, i);
 		t->max_entries = bcc.table_max_entries(module, i);
 		t->flags = bcc.table_flags(module, i);
+		/* clang's types of key and value, for the contract check (kept in the cache) */
+		if (image_set_descs(t, bcc.table_key_desc(module, i),
+				    bcc.table_leaf_desc(module, i)))
+			return -ENOMEM;
 		/* tables that need more than their sizes to be made again (BTF, an inner map, pins) */
 		if (!table_type_plain(t->type))
 			probe->cacheable = false;
@@ -407,47 +416,85 @@ bool probe_cacheable(const struct probe *probe)
 	return probe->cacheable;
 }
 
-static int check_table(struct probe *probe, const char *table, int type, size_t key, size_t value)
+/*
+ * One side (key or value) of a table against what the host reads of it:
+ * libbcc's description of the compiled type, field by field.
+ */
+static int check_desc(const char *table, const char *side, const char *desc,
+		      const struct layout *want, const char *builtin)
+{
+	struct typedesc found;
+	const char *why;
+	char diff[256];
+
+	if (!desc) {
+		log_msg("probe table '%s': libbcc gave no description of its %s type, so its layout cannot be checked -- declare it as the built-in probe's %s (--print-probe)",
+			table, side, builtin);
+		return -ENOENT;
+	}
+	if (typedesc_parse(desc, &found, &why)) {
+		log_msg("probe table '%s': libbcc's description of its %s type cannot be read (%s), so its layout cannot be checked -- declare it as the built-in probe's %s (--print-probe)",
+			table, side, why, builtin);
+		return -ENOENT;
+	}
+	if (typedesc_compare(&found, want, diff, sizeof(diff)) == 0)
+		return 0;
+	if (found.kind == TYPEDESC_STRUCT)
+		log_msg("probe table '%s' %s (struct %s): %s -- the host reads the bytes by the built-in probe's %s: the same field names, types and order (--print-probe)",
+			table, side, found.name, diff, builtin);
+	else
+		log_msg("probe table '%s' %s: %s -- the host reads the bytes by the built-in probe's %s: the same field names, types and order (--print-probe)",
+			table, side, diff, builtin);
+	return -ENOENT;
+}
+
+static int check_table(struct probe *probe, const struct contract_table *ct, int type)
 {
 	static const char *const type_names[] = {
 		[BPF_MAP_TYPE_ARRAY] = "BPF_ARRAY",
 		[BPF_MAP_TYPE_PERCPU_HASH] = "BPF_PERCPU_HASH",
 	};
-	const struct image_table *t = image_table(&probe->img, table);
+	const struct image_table *t = image_table(&probe->img, ct->name);
+	int err;
 
 	if (!t) {
 		log_msg("probe has no table '%s' -- it is part of the probe contract (see --print-probe)",
-			table);
+			ct->name);
 		return -ENOENT;
 	}
 	if (t->type != (uint32_t)type) {
 		log_msg("probe table '%s' must be a %s, as in the built-in probe (--print-probe)",
-			table, type_names[type]);
+			ct->name, type_names[type]);
 		return -ENOENT;
 	}
-	if (t->key_size != key || t->value_size != value) {
+	if (t->key_size != ct->key.size || t->value_size != ct->value.size) {
 		log_msg("probe table '%s' has %u-byte keys and %u-byte values, the host needs %zu and %zu",
-			table, t->key_size, t->value_size, key, value);
+			ct->name, t->key_size, t->value_size, ct->key.size, ct->value.size);
 		return -ENOENT;
 	}
-	return 0;
+	err = check_desc(ct->name, "key", t->key_desc, &ct->key, ct->key_struct);
+	if (!err)
+		err = check_desc(ct->name, "value", t->value_desc, &ct->value, ct->value_struct);
+	return err;
 }
 
 int probe_check_contract(struct probe *probe, const struct key_layout *layout,
 			 const char *const *fns, unsigned int nfns)
 {
+	static const int types[CONTRACT_TABLES_] = {
+		[CONTRACT_COUNTS] = BPF_MAP_TYPE_PERCPU_HASH,
+		[CONTRACT_STATS] = BPF_MAP_TYPE_ARRAY,
+		[CONTRACT_SELF] = BPF_MAP_TYPE_ARRAY,
+	};
+	struct contract_layouts want;
 	int err;
 
-	err = check_table(probe, CONTRACT_COUNTS_TABLE, BPF_MAP_TYPE_PERCPU_HASH, layout->size,
-			  sizeof(struct contract_counts));
-	if (!err)
-		err = check_table(probe, CONTRACT_STATS_TABLE, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
-				  sizeof(struct contract_stats));
-	if (!err)
-		err = check_table(probe, CONTRACT_SELF_TABLE, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
-				  sizeof(struct contract_self));
-	if (err)
-		return err;
+	contract_layouts_init(&want, layout);
+	for (int i = 0; i < CONTRACT_TABLES_; i++) {
+		err = check_table(probe, &want.tables[i], types[i]);
+		if (err)
+			return err;
+	}
 	for (unsigned int i = 0; i < nfns; i++)
 		if (!image_prog(&probe->img, fns[i])) {
 			log_msg("probe has no function '%s', which this hook attaches", fns[i]);

@@ -131,8 +131,34 @@ def keys_seeds():
         write("keys", f"mask-{mask}", b)
 
 
+def typedesc_seeds():
+    # libbcc 0.26's descriptions of the built-in probe's tables, and a few shapes it can write
+    u64, u32 = '"unsigned long long"', '"unsigned int"'
+    seeds = {
+        "counts-key-uid": '["execcount_key", [["uid",%s] ], "struct_packed"]' % u32,
+        "counts-key-all": ('["execcount_key", [["cgroup",%s], ["uid",%s], ["comm","char", [16]], '
+                           '["exe","char", [256]], ["__pad_end","char",[4]] ], "struct_packed"]'
+                           % (u64, u32)),
+        "counts-value": ('["execcount_value", [["execve_ok",%s], ["execve_failed",%s], '
+                         '["execveat_ok",%s], ["execveat_failed",%s] ], "struct_packed"]'
+                         % ((u64,) * 4)),
+        "self-value": ('["execcount_self", [["pidns_dev",%s], ["pidns_ino",%s], ["tgid",%s], '
+                       '["global_tgid",%s], ["entries",%s], ["exits",%s] ], "struct_packed"]'
+                       % (u64, u64, u32, u32, u64, u64)),
+        "index": '"int"',
+        "nested": ('["o", [["a","char"], ["__pad_1","char",[7]], ["in", ["i", [["x","int"]], '
+                   '"struct_packed"], [2]], ["", [["p","int"], ["q","long"]], "union"]], '
+                   '"struct_packed"]'),
+        "bitfield": '["b", [["a","int", 3], ["e", ["en", ["A","B"], "enum"]]], "struct"]',
+    }
+    for name, desc in seeds.items():
+        # the first byte also picks the --by set of the counts key compared with
+        write("typedesc", name, desc.encode("ascii"))
+
+
 if __name__ == "__main__":
     cli_seeds()
     output_seeds("output")
     output_seeds("metrics")
     keys_seeds()
+    typedesc_seeds()

@@ -14,7 +14,7 @@
 #   --cc CLANG        the compiler (default clang): it must link -fsanitize=fuzzer
 #   --time SECONDS    how long to fuzz (default 20); --runs N bounds the inputs
 #                     tried too (default 5000000)
-#   TARGET            cli, output, metrics or keys
+#   TARGET            cli, output, metrics, keys or typedesc
 #
 # The seed corpus tests/fuzz/corpus/TARGET is read, never written: new inputs go
 # to a temporary directory under the build dir, removed afterwards.  A crash, a
@@ -48,7 +48,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$source_dir" ] && [ -n "$build_dir" ] || usage
 [ "$build_only" -eq 1 ] || case "$target" in
-	cli|output|metrics|keys) ;;
+	cli|output|metrics|keys|typedesc) ;;
 	*) usage ;;
 esac
 source_dir=$(cd "$source_dir" && pwd)

@@ -242,6 +242,15 @@ class Fixtures:
         text = self.edited(r"\bcounts\b", "tallies", "no table counts", regex=True)
         return self.write("no-table.c", text.encode("utf-8"))
 
+    def make_swapped(self):
+        # the same sizes as the built-in probe's, so only the check of the fields can tell
+        fields = ("\tu64 execve_ok;\n\tu64 execve_failed;\n"
+                  "\tu64 execveat_ok;\n\tu64 execveat_failed;\n")
+        swapped = ("\tu64 execve_failed;\n\tu64 execve_ok;\n"
+                   "\tu64 execveat_failed;\n\tu64 execveat_ok;\n")
+        text = self.edited(fields, swapped, "ok and failed swapped")
+        return self.write("swapped.c", text.encode("utf-8"))
+
     def make_unreadable(self):
         # root with every capability dropped reads it no more than anyone: the file check comes
         # before the privilege check, so this is the probe-file error, not exit 77

@@ -7,7 +7,8 @@
  * input), a buffer too small.  image: table references turned into table
  * indices and back, what cannot be carried refused, the bytes as laid out,
  * and image_parse refusing every flipped byte, every truncation, another key,
- * another format version, and each malformed field behind a valid checksum.
+ * another format version (1, before the tables carried their type
+ * descriptions), and each malformed field behind a valid checksum.
  * cache: the directory made or refused (a symlink, a file, writable by
  * others, another owner), an entry stored and loaded back, and refused when it
  * is a symlink, a FIFO, a directory, writable by others, hard-linked, empty,
@@ -228,7 +229,7 @@ static void test_key_text_exact(void **state)
 	/* sha256("int x;\n") from hashlib */
 	assert_string_equal(
 		key,
-		"bcc-execcount 1.2.3\n"
+		"bcc-execcount 1.2.3 cache format 2\n"
 		"libbcc 0.29.1\n"
 		"kernel 6.8.0-45-generic\n"
 		"build #45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024\n"
@@ -459,9 +460,9 @@ static void test_key_text_too_small(void **state)
 static const int table_fds[3] = { 7, 9, 42 };
 
 static const struct image_table test_tables[3] = {
-	{ "counts", 1 /* hash */, 8, 16, 10240, 1 /* BPF_F_NO_PREALLOC */ },
-	{ "stats", 2 /* array */, 4, 8, 4, 0 },
-	{ "self", 2, 4, 4, 1, 0 },
+	{ "counts", 1 /* hash */, 8, 16, 10240, 1 /* BPF_F_NO_PREALLOC */, NULL, NULL },
+	{ "stats", 2 /* array */, 4, 8, 4, 0, NULL, NULL },
+	{ "self", 2, 4, 4, 1, 0, NULL, NULL },
 };
 
 /* as the compiler left them: table references by fd */
@@ -497,6 +498,18 @@ static const struct image_insn exit_insns[] = {
 	INSN(0x95, 0, 0, 0, 0),
 };
 
+/* libbcc's descriptions of counts' key and value (typedesc.h) */
+#define KEY_DESC   "[\"execcount_key\", [[\"uid\",\"unsigned int\"] ], \"struct_packed\"]"
+#define VALUE_DESC "[\"execcount_value\", [[\"ok\",\"unsigned long long\"] ], \"struct_packed\"]"
+
+static void assert_descs_equal(const char *a, const char *b)
+{
+	if (!a || !b)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
 /* A probe's image: three tables, two functions (img zeroed). */
 static void build_image(struct probe_image *img)
 {
@@ -504,6 +517,8 @@ static void build_image(struct probe_image *img)
 	img->kern_version = 0x060800;
 	memcpy(img->tables, test_tables, sizeof(test_tables));
 	img->ntables = 3;
+	assert_int_equal(image_set_descs(&img->tables[0], KEY_DESC, VALUE_DESC), 0);
+	assert_int_equal(image_set_descs(&img->tables[1], "\"int\"", NULL), 0);
 	assert_int_equal(
 		image_add_prog(img, "count_exec", exec_insns, sizeof(exec_insns), table_fds), 0);
 	assert_int_equal(
@@ -522,6 +537,8 @@ static void assert_images_equal(const struct probe_image *a, const struct probe_
 		assert_int_equal(a->tables[i].value_size, b->tables[i].value_size);
 		assert_int_equal(a->tables[i].max_entries, b->tables[i].max_entries);
 		assert_int_equal(a->tables[i].flags, b->tables[i].flags);
+		assert_descs_equal(a->tables[i].key_desc, b->tables[i].key_desc);
+		assert_descs_equal(a->tables[i].value_desc, b->tables[i].value_desc);
 	}
 	assert_int_equal(a->nprogs, b->nprogs);
 	for (uint32_t i = 0; i < a->nprogs; i++) {
@@ -702,6 +719,8 @@ static void test_image_add_refusals(void **state)
 
 /* image.c's layout: magic, then native-endian u32s, strings as a u32 length and the bytes */
 static const unsigned char entry_magic[16] = "bcc-execcount\0p1";
+/* 2 since each table carries its key and value descriptions; 1 is refused */
+#define ENTRY_VERSION 2
 
 static void w_u32(FILE *f, uint32_t v)
 {
@@ -741,6 +760,8 @@ static void w_table(FILE *f, const struct image_table *t)
 	w_u32(f, t->value_size);
 	w_u32(f, t->max_entries);
 	w_u32(f, t->flags);
+	w_str(f, t->key_desc ? t->key_desc : "");
+	w_str(f, t->value_desc ? t->value_desc : "");
 }
 
 static void w_prog(FILE *f, const char *name, const struct image_insn *insns, uint32_t n)
@@ -822,7 +843,7 @@ static const char *parse_why(const unsigned char *buf, size_t len, const char *k
 static unsigned char *hand_entry(const struct probe_image *img, const char *key, size_t *len)
 {
 	struct capture c;
-	FILE *f = entry_begin(&c, 1, key, img->license, img->kern_version);
+	FILE *f = entry_begin(&c, ENTRY_VERSION, key, img->license, img->kern_version);
 
 	w_u32(f, img->ntables);
 	for (uint32_t i = 0; i < img->ntables; i++)
@@ -843,17 +864,19 @@ static void test_image_round_trip(void **state)
 	(void)state;
 	build_image(&img);
 	assert_int_equal(image_serialize(&img, KEY, &buf, &len), 0);
-	/* the layout: magic, version 1, the key (readable with strings(1)), ..., the checksum */
+	/* the layout: magic, version 2, the key (readable with strings(1)), ..., the checksum */
 	want_len = 16 + 4 + 4 + strlen(KEY) + 4 + 3 + 4 + 4;
 	for (uint32_t i = 0; i < img.ntables; i++)
-		want_len += 4 + strlen(img.tables[i].name) + 5 * 4;
+		want_len += 4 + strlen(img.tables[i].name) + 5 * 4 + 4 +
+			    (img.tables[i].key_desc ? strlen(img.tables[i].key_desc) : 0) + 4 +
+			    (img.tables[i].value_desc ? strlen(img.tables[i].value_desc) : 0);
 	want_len += 4;
 	for (uint32_t i = 0; i < img.nprogs; i++)
 		want_len += 4 + strlen(img.progs[i].name) + 4 + 8 * img.progs[i].ninsns;
 	want_len += SHA256_LEN;
 	assert_int_equal(len, want_len);
 	assert_memory_equal(buf, entry_magic, 16);
-	assert_int_equal(u32_at(buf, 16), 1);
+	assert_int_equal(u32_at(buf, 16), ENTRY_VERSION);
 	assert_int_equal(u32_at(buf, 20), strlen(KEY));
 	assert_memory_equal(buf + 24, KEY, strlen(KEY));
 	sha256(buf, len - SHA256_LEN, digest);
@@ -888,12 +911,32 @@ static void test_image_round_trip(void **state)
 	img.license[IMAGE_LICENSE_MAX - 1] = '\0';
 	img.kern_version = UINT32_MAX;
 	for (uint32_t i = 0; i < IMAGE_TABLES_MAX; i++) {
+		image_set_descs(&img.tables[i], NULL, NULL);
 		img.tables[i] = test_tables[i % 3];
 		memset(img.tables[i].name, 'a' + i % 26, IMAGE_NAME_MAX - 1);
 		img.tables[i].name[IMAGE_NAME_MAX - 1] = '\0';
 		img.tables[i].max_entries = UINT32_MAX - i;
 	}
 	img.ntables = IMAGE_TABLES_MAX;
+	{
+		char *big = malloc(IMAGE_DESC_MAX + 1);
+
+		assert_non_null(big);
+		memset(big, 'd', IMAGE_DESC_MAX);
+		big[IMAGE_DESC_MAX] = '\0';
+		assert_int_equal(image_set_descs(&img.tables[0], big, big), 0);
+		assert_int_equal(image_set_descs(&img.tables[1], VALUE_DESC, KEY_DESC), 0);
+		free(big);
+		/* one byte longer: not kept (the contract check then refuses the table) */
+		big = malloc(IMAGE_DESC_MAX + 2);
+		assert_non_null(big);
+		memset(big, 'd', IMAGE_DESC_MAX + 1);
+		big[IMAGE_DESC_MAX + 1] = '\0';
+		assert_int_equal(image_set_descs(&img.tables[2], big, "\"int\""), 0);
+		assert_null(img.tables[2].key_desc);
+		assert_string_equal(img.tables[2].value_desc, "\"int\"");
+		free(big);
+	}
 	assert_int_equal(image_serialize(&img, KEY, &buf, &len), 0);
 	assert_int_equal(image_parse(&got, buf, len, KEY, &why), 0);
 	assert_images_equal(&img, &got);
@@ -990,7 +1033,8 @@ static void test_image_parse_truncated(void **state)
 
 static void test_image_parse_format_version(void **state)
 {
-	static const uint32_t versions[] = { 0, 2, 0x01000000, UINT32_MAX };
+	/* 1: before the type descriptions, which an old entry would be misread without */
+	static const uint32_t versions[] = { 0, 1, 3, 0x01000000, UINT32_MAX };
 	struct probe_image img = { 0 };
 	unsigned char *buf;
 	size_t len;
@@ -1006,7 +1050,7 @@ static void test_image_parse_format_version(void **state)
 		reseal(buf, len);
 		assert_string_equal(parse_why(buf, len, KEY), WHY_FORMAT);
 	}
-	put_u32_at(buf, 16, 1);
+	put_u32_at(buf, 16, ENTRY_VERSION);
 	reseal(buf, len);
 	assert_string_equal(parse_why(buf, len, KEY), "parsed");
 	/* the magic's last bytes are its version too */
@@ -1020,7 +1064,7 @@ static void test_image_parse_format_version(void **state)
 static unsigned char *entry_with_prog(const struct image_insn *insns, uint32_t n, size_t *len)
 {
 	struct capture c;
-	FILE *f = entry_begin(&c, 1, KEY, "GPL", 0);
+	FILE *f = entry_begin(&c, ENTRY_VERSION, KEY, "GPL", 0);
 
 	w_u32(f, 3);
 	for (int i = 0; i < 3; i++)
@@ -1107,8 +1151,8 @@ static void test_image_parse_second_half(void **state)
 
 static void test_image_parse_malformed(void **state)
 {
-	static const struct image_table empty_name = { "", 1, 4, 4, 1, 0 };
-	struct image_table long_name = { "", 1, 4, 4, 1, 0 };
+	static const struct image_table empty_name = { "", 1, 4, 4, 1, 0, NULL, NULL };
+	struct image_table long_name = { "", 1, 4, 4, 1, 0, NULL, NULL };
 	char license[IMAGE_LICENSE_MAX + 1];
 	struct probe_image img = { 0 };
 	struct capture c;
@@ -1156,7 +1200,7 @@ static void test_image_parse_malformed(void **state)
 	free(buf);
 
 	/* the key's length not the key's */
-	f = entry_begin(&c, 1, "", "GPL", 0);
+	f = entry_begin(&c, ENTRY_VERSION, "", "GPL", 0);
 	buf = entry_end(&c, &len);
 	put_u32_at(buf, 20, strlen(KEY));
 	reseal(buf, len);
@@ -1169,14 +1213,14 @@ static void test_image_parse_malformed(void **state)
 	/* a license of IMAGE_LICENSE_MAX bytes does not fit */
 	memset(license, 'L', IMAGE_LICENSE_MAX);
 	license[IMAGE_LICENSE_MAX] = '\0';
-	f = entry_begin(&c, 1, KEY, license, 0);
+	f = entry_begin(&c, ENTRY_VERSION, KEY, license, 0);
 	w_u32(f, 0);
 	w_u32(f, 0);
 	buf = entry_end(&c, &len);
 	assert_string_equal(parse_why(buf, len, KEY), WHY_MALFORMED);
 	free(buf);
 	license[IMAGE_LICENSE_MAX - 1] = '\0';
-	f = entry_begin(&c, 1, KEY, license, 0);
+	f = entry_begin(&c, ENTRY_VERSION, KEY, license, 0);
 	w_u32(f, 0);
 	w_u32(f, 0);
 	buf = entry_end(&c, &len);
@@ -1185,7 +1229,7 @@ static void test_image_parse_malformed(void **state)
 	/* a NUL inside the license */
 	capture_open(&c);
 	w_raw(c.f, entry_magic, 16);
-	w_u32(c.f, 1);
+	w_u32(c.f, ENTRY_VERSION);
 	w_str(c.f, KEY);
 	w_u32(c.f, 3);
 	w_raw(c.f, "G\0L", 3);
@@ -1198,7 +1242,7 @@ static void test_image_parse_malformed(void **state)
 	/* a string's length as large as a u32 goes */
 	capture_open(&c);
 	w_raw(c.f, entry_magic, 16);
-	w_u32(c.f, 1);
+	w_u32(c.f, ENTRY_VERSION);
 	w_str(c.f, KEY);
 	w_u32(c.f, UINT32_MAX);
 	w_u32(c.f, 0);
@@ -1207,7 +1251,7 @@ static void test_image_parse_malformed(void **state)
 	free(buf);
 
 	/* a table without a name, or with one too long */
-	f = entry_begin(&c, 1, KEY, "GPL", 0);
+	f = entry_begin(&c, ENTRY_VERSION, KEY, "GPL", 0);
 	w_u32(f, 1);
 	w_table(f, &empty_name);
 	w_u32(f, 0);
@@ -1215,14 +1259,14 @@ static void test_image_parse_malformed(void **state)
 	assert_string_equal(parse_why(buf, len, KEY), WHY_MALFORMED);
 	free(buf);
 	memset(long_name.name, 't', IMAGE_NAME_MAX - 1);
-	f = entry_begin(&c, 1, KEY, "GPL", 0);
+	f = entry_begin(&c, ENTRY_VERSION, KEY, "GPL", 0);
 	w_u32(f, 1);
 	w_table(f, &long_name);
 	w_u32(f, 0);
 	buf = entry_end(&c, &len);
 	assert_string_equal(parse_why(buf, len, KEY), "parsed");
 	free(buf);
-	f = entry_begin(&c, 1, KEY, "GPL", 0);
+	f = entry_begin(&c, ENTRY_VERSION, KEY, "GPL", 0);
 	w_u32(f, 1);
 	w_u32(f, IMAGE_NAME_MAX);
 	for (int i = 0; i < IMAGE_NAME_MAX; i++)
@@ -1235,7 +1279,7 @@ static void test_image_parse_malformed(void **state)
 	free(buf);
 
 	/* more functions than IMAGE_PROGS_MAX */
-	f = entry_begin(&c, 1, KEY, "GPL", 0);
+	f = entry_begin(&c, ENTRY_VERSION, KEY, "GPL", 0);
 	w_u32(f, 0);
 	w_u32(f, IMAGE_PROGS_MAX + 1);
 	for (int i = 0; i < IMAGE_PROGS_MAX + 1; i++)
@@ -1244,7 +1288,7 @@ static void test_image_parse_malformed(void **state)
 	assert_string_equal(parse_why(buf, len, KEY), WHY_MALFORMED);
 	free(buf);
 	/* a function without a name */
-	f = entry_begin(&c, 1, KEY, "GPL", 0);
+	f = entry_begin(&c, ENTRY_VERSION, KEY, "GPL", 0);
 	w_u32(f, 0);
 	w_u32(f, 1);
 	w_prog(f, "", exit_insns + 2, 2);
@@ -1252,7 +1296,7 @@ static void test_image_parse_malformed(void **state)
 	assert_string_equal(parse_why(buf, len, KEY), WHY_MALFORMED);
 	free(buf);
 	/* more instructions than said, fewer, or more than the kernel takes */
-	f = entry_begin(&c, 1, KEY, "GPL", 0);
+	f = entry_begin(&c, ENTRY_VERSION, KEY, "GPL", 0);
 	w_u32(f, 0);
 	w_u32(f, 1);
 	w_str(f, "f");
@@ -1261,7 +1305,7 @@ static void test_image_parse_malformed(void **state)
 	buf = entry_end(&c, &len);
 	assert_string_equal(parse_why(buf, len, KEY), WHY_MALFORMED);
 	free(buf);
-	f = entry_begin(&c, 1, KEY, "GPL", 0);
+	f = entry_begin(&c, ENTRY_VERSION, KEY, "GPL", 0);
 	w_u32(f, 0);
 	w_u32(f, 1);
 	w_str(f, "f");
@@ -1270,7 +1314,7 @@ static void test_image_parse_malformed(void **state)
 	buf = entry_end(&c, &len);
 	assert_string_equal(parse_why(buf, len, KEY), WHY_MALFORMED);
 	free(buf);
-	f = entry_begin(&c, 1, KEY, "GPL", 0);
+	f = entry_begin(&c, ENTRY_VERSION, KEY, "GPL", 0);
 	w_u32(f, 0);
 	w_u32(f, 1);
 	w_str(f, "f");
@@ -1280,7 +1324,7 @@ static void test_image_parse_malformed(void **state)
 	assert_string_equal(parse_why(buf, len, KEY), WHY_MALFORMED);
 	free(buf);
 	/* a good function, then one whose reference is out of range: both freed (ASan) */
-	f = entry_begin(&c, 1, KEY, "GPL", 0);
+	f = entry_begin(&c, ENTRY_VERSION, KEY, "GPL", 0);
 	w_u32(f, 1);
 	w_table(f, &test_tables[0]);
 	w_u32(f, 2);
@@ -1289,6 +1333,29 @@ static void test_image_parse_malformed(void **state)
 	buf = entry_end(&c, &len);
 	assert_string_equal(parse_why(buf, len, KEY), WHY_MALFORMED);
 	free(buf);
+
+	/* a table's descriptions: a NUL inside, longer than IMAGE_DESC_MAX, past the end */
+	for (int i = 0; i < 3; i++) {
+		f = entry_begin(&c, ENTRY_VERSION, KEY, "GPL", 0);
+		w_u32(f, 2);
+		w_table(f,
+			&test_tables[0]); /* a good one first: its descriptions are freed (ASan) */
+		w_str(f, "stats");
+		for (int j = 0; j < 5; j++)
+			w_u32(f, 1);
+		w_str(f, "\"int\"");
+		if (i == 0) {
+			w_u32(f, 3);
+			w_raw(f, "a\0b", 3);
+		} else {
+			w_u32(f, i == 1 ? IMAGE_DESC_MAX + 1 : 100);
+			w_raw(f, "\"int\"", 5);
+		}
+		w_u32(f, 0);
+		buf = entry_end(&c, &len);
+		assert_string_equal(parse_why(buf, len, KEY), WHY_MALFORMED);
+		free(buf);
+	}
 }
 
 /* ---- cache: the directory, the entries ---- */
