@@ -163,7 +163,8 @@ static int run(const struct config *cfg)
 /*
  * The exit.  libbcc.so.0 and libbcc_bpf.so.0 (one package) define the same
  * C++ globals (bcc's USDT parser tables); loaded side by side, as after a
- * compile, each library's constructor and destructor runs on the one
+ * compile in this process (pinned tables, or a probe refused: obtain.c; the
+ * compiler process _exit()s itself), each library's constructor and destructor runs on the one
  * interposed object, and exit() would destroy it twice (ASan: a
  * use-after-free in libbcc_bpf's destructor).  Such a process ends with
  * _exit() once its output is flushed: nothing of ours needs destructors.

@@ -22,7 +22,7 @@
 #include "log.h"
 #include "typedesc.h"
 
-#define PROGS_MAX 8
+#define PROGS_MAX PROBE_PROGS_MAX
 /* libbcc proper: the library with clang and LLVM in it */
 #define LIBBCC_SONAME "libbcc.so.0"
 /* keys per batch call, so that keys and per-CPU values take at most about 1 MiB */
@@ -401,6 +401,66 @@ int probe_from_image(struct probe **out, struct probe_image *img)
 		}
 		probe->table_fds[i] = fd;
 	}
+	contract_fds(probe);
+	*out = probe;
+	return 0;
+}
+
+void probe_handover(const struct probe *probe, struct probe_handover *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->ntables = probe->img.ntables;
+	for (unsigned int i = 0; i < h->ntables; i++)
+		h->table_fds[i] = probe->table_fds[i];
+	h->nprogs = probe->nprogs;
+	for (unsigned int i = 0; i < probe->nprogs; i++) {
+		h->prog_index[i] = (unsigned int)(image_prog(&probe->img, probe->progs[i].fn) -
+						  probe->img.progs);
+		h->prog_fds[i] = probe->progs[i].fd;
+	}
+}
+
+static void close_handover(const struct probe_handover *h)
+{
+	for (unsigned int i = 0; i < h->ntables && i < IMAGE_TABLES_MAX; i++)
+		close(h->table_fds[i]);
+	for (unsigned int i = 0; i < h->nprogs && i < PROGS_MAX; i++)
+		close(h->prog_fds[i]);
+}
+
+int probe_adopt(struct probe **out, struct probe_image *img, const struct probe_handover *h)
+{
+	struct probe *probe;
+
+	*out = NULL;
+	if (h->ntables != img->ntables || h->nprogs > PROGS_MAX) {
+		log_msg("the compiler process handed over %u tables and %u programs for an image of %u tables",
+			h->ntables, h->nprogs, img->ntables);
+		close_handover(h);
+		return -EIO;
+	}
+	for (unsigned int i = 0; i < h->nprogs; i++)
+		if (h->prog_index[i] >= img->nprogs) {
+			log_msg("the compiler process handed over program %u of an image of %u",
+				h->prog_index[i], img->nprogs);
+			close_handover(h);
+			return -EIO;
+		}
+	probe = probe_new();
+	if (!probe) {
+		close_handover(h);
+		return -errno;
+	}
+	probe->img = *img;
+	memset(img, 0, sizeof(*img));
+	for (unsigned int i = 0; i < h->ntables; i++)
+		probe->table_fds[i] = h->table_fds[i];
+	for (unsigned int i = 0; i < h->nprogs; i++) {
+		probe->progs[i].fn = probe->img.progs[h->prog_index[i]].name;
+		probe->progs[i].fd = h->prog_fds[i];
+	}
+	probe->nprogs = h->nprogs;
+	probe->cacheable = true;
 	contract_fds(probe);
 	*out = probe;
 	return 0;

@@ -48,6 +48,26 @@ int probe_compile(struct probe **out, const char *source, size_t len, const char
  */
 int probe_from_image(struct probe **out, struct probe_image *img);
 
+#define PROBE_PROGS_MAX 8 /* programs loaded at once */
+
+/* What another process needs to take a compiled and loaded probe over (obtain.c's compiler process). */
+struct probe_handover {
+	unsigned int ntables, nprogs;
+	int table_fds[IMAGE_TABLES_MAX];	  /* one per image table, in its order */
+	unsigned int prog_index[PROBE_PROGS_MAX]; /* the loaded programs: their image index, */
+	int prog_fds[PROBE_PROGS_MAX];		  /* and fd */
+};
+
+/* The probe's fds, still its own (dup() or pass them on before destroying it). */
+void probe_handover(const struct probe *probe, struct probe_handover *h);
+
+/*
+ * A probe made of img (moved from) and of another process's tables and
+ * loaded programs, as handed over (their fds are the probe's now, closed on
+ * failure too).  0 or a negative errno (said).
+ */
+int probe_adopt(struct probe **out, struct probe_image *img, const struct probe_handover *h);
+
 /* The image, to be kept in the cache; only if probe_cacheable(): a compile whose tables a hit could make the same. */
 const struct probe_image *probe_image(const struct probe *probe);
 bool probe_cacheable(const struct probe *probe);
