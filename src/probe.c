@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -194,6 +195,62 @@ static void stdout_restore(int saved)
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
+}
+
+/*
+ * libbcc and clang write their messages straight to fd 2.  Some are wrong
+ * (libbcc's "Program too large" for any E2BIG) or far too long (clang's
+ * include chain of a file that includes itself): fd 2 goes to a memory file
+ * meanwhile, and the caller replays it, filtered.  Nothing is lost when the
+ * capture cannot be set up: fd 2 is then left as it is.
+ */
+struct capture {
+	int saved; /* the real fd 2, or -1 when nothing is captured */
+	int fd;	   /* the memory file */
+};
+
+static void capture_begin(struct capture *c)
+{
+	fflush(stderr);
+	c->saved = -1;
+	c->fd = memfd_create("bcc-execcount-messages", MFD_CLOEXEC);
+	if (c->fd < 0)
+		return;
+	c->saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (c->saved < 0 || dup2(c->fd, STDERR_FILENO) < 0) {
+		if (c->saved >= 0)
+			close(c->saved);
+		close(c->fd);
+		c->saved = c->fd = -1;
+	}
+}
+
+/* fd 2 back; what was written meanwhile, to read from its start (fclose it), or NULL. */
+static FILE *capture_end(struct capture *c)
+{
+	FILE *f;
+
+	if (c->saved < 0)
+		return NULL;
+	fflush(stderr);
+	dup2(c->saved, STDERR_FILENO);
+	close(c->saved);
+	f = lseek(c->fd, 0, SEEK_SET) == 0 ? fdopen(c->fd, "r") : NULL;
+	if (!f)
+		close(c->fd);
+	return f;
+}
+
+/* The captured lines, one at a time (without the newline), into *line; false at the end. */
+static bool next_line(FILE *f, char **line, size_t *cap)
+{
+	ssize_t n = f ? getline(line, cap, f) : -1;
+
+	if (n < 0)
+		return false;
+	if (n > 0 && (*line)[n - 1] == '\n')
+		(*line)[n - 1] = '\0';
+	return true;
 }
 
 static struct probe *probe_new(void)
@@ -470,11 +527,108 @@ static int load(struct probe *probe, const struct image_prog *prog, const struct
 			     probe->img.kern_version, log_level, log, log_size);
 }
 
+/* libbcc's line for any E2BIG: "bpf: <strerror>. Program <name> too large (N insns), at most M insns" */
+static bool libbcc_too_large_line(const char *line)
+{
+	return strncmp(line, "bpf: ", 5) == 0 && strstr(line, " too large (") &&
+	       strstr(line, " insns), at most ");
+}
+
+/*
+ * Replay what libbcc printed during a load.  On E2BIG, libbcc prints
+ * "Program too large (N insns), at most 4096 insns" and no log, whatever
+ * the kernel meant: that line (and the blank one after it) is dropped, as
+ * the caller says what the verifier said.
+ */
+static void replay_load_messages(FILE *f, bool e2big)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	bool dropped = false;
+
+	while (next_line(f, &line, &cap)) {
+		if (e2big && libbcc_too_large_line(line)) {
+			dropped = true;
+			continue;
+		}
+		if (dropped && !*line) {
+			dropped = false;
+			continue;
+		}
+		dropped = false;
+		fprintf(stderr, "%s\n", line);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+/* how many of the verifier log's last lines are shown */
+#define VERIFIER_TAIL_LINES 4
+
+/* The last VERIFIER_TAIL_LINES non-empty lines of log on stderr, as libbcc shows a log; how many. */
+static int print_log_tail(const char *log)
+{
+	const char *from[VERIFIER_TAIL_LINES];
+	int n = 0, len[VERIFIER_TAIL_LINES];
+
+	for (const char *p = log; *p;) {
+		const char *nl = strchrnul(p, '\n');
+
+		if (nl > p) {
+			if (n == VERIFIER_TAIL_LINES) {
+				memmove(from, from + 1, sizeof(from[0]) * (n - 1));
+				memmove(len, len + 1, sizeof(len[0]) * (n - 1));
+				n--;
+			}
+			from[n] = p;
+			len[n++] = (int)(nl - p);
+		}
+		p = *nl ? nl + 1 : nl;
+	}
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, "%.*s\n", len[i], from[i]);
+	return n;
+}
+
+/*
+ * E2BIG from a load: the kernel says so both for a program over its size
+ * limit (before verifying) and for one whose verification did not finish
+ * ("BPF program is too large. Processed 1000001 insn": the verifier walks
+ * every path, each turn of a loop a step, up to a million).  log is the
+ * verifier's at level 4 (its reason and statistics), or "".  Its last lines
+ * first, then the tool's one line.
+ */
+static void explain_e2big(const char *fn, unsigned int ninsns, const char *log)
+{
+	unsigned long processed = 0, limit = 0;
+	const char *at, *shown;
+	char lim[48] = "";
+
+	if ((at = strstr(log, "BPF program is too large. Processed ")))
+		sscanf(at, "BPF program is too large. Processed %lu", &processed);
+	if ((at = strstr(log, " insns (limit ")))
+		sscanf(at, " insns (limit %lu)", &limit);
+	shown = print_log_tail(log) ? "the verifier's last lines are above"
+				    : "the verifier gave no log";
+	if (limit)
+		snprintf(lim, sizeof(lim), " (%lu)", limit);
+	if (processed)
+		log_msg("the kernel verifier could not finish probe function '%s': it gave up after processing %lu instructions, over its complexity limit%s -- a loop it follows turn by turn, or too many paths through the branches: bound the loop far lower, or take fewer branches (the function has %u instructions; %s)",
+			fn, processed, lim, ninsns, shown);
+	else
+		log_msg("the kernel refused probe function '%s' as too large: %s -- the kernel loads at most 1000000 instructions (4096 without CAP_BPF); the function has %u (%s)",
+			fn, strerror(E2BIG), ninsns, shown);
+}
+
 int probe_load(struct probe *probe, const char *fn, int prog_type, struct load_stats *stats)
 {
 	const struct image_prog *prog = image_prog(&probe->img, fn);
+	/* the verifier's statistics (log level 4): a few lines, its reason first when it fails */
+	char log[16384] = "";
 	struct image_insn *insns;
-	int fd = -1;
+	struct capture cap;
+	int fd = -1, err = 0;
 
 	for (unsigned int i = 0; i < probe->nprogs; i++)
 		if (strcmp(probe->progs[i].fn, fn) == 0)
@@ -488,9 +642,9 @@ int probe_load(struct probe *probe, const char *fn, int prog_type, struct load_s
 	if (!insns)
 		return -ENOMEM;
 
-	/* the verifier's statistics (log level 4) when asked: a few lines */
+	capture_begin(&cap);
+	/* with --verbose, the statistics */
 	if (stats) {
-		char log[4096] = "";
 		const char *at;
 
 		fd = load(probe, prog, insns, prog_type, 4, log, sizeof(log));
@@ -500,19 +654,34 @@ int probe_load(struct probe *probe, const char *fn, int prog_type, struct load_s
 				sscanf(at, "processed %lu insns", &stats->insns);
 			if ((at = strstr(log, "verification time ")))
 				sscanf(at, "verification time %lu usec", &stats->verify_us);
+		} else {
+			err = fd < -1 ? fd : -errno;
 		}
 	}
 	/* a failed load makes libbcc retry with a log and print the verifier's output on stderr */
-	if (!stats || fd < 0)
+	if (!stats || (fd < 0 && err != -E2BIG)) {
 		fd = load(probe, prog, insns, prog_type, 0, NULL, 0);
+		err = fd < 0 ? (fd < -1 ? fd : -errno) : 0;
+	}
+	/* ...but not on E2BIG: then the verifier's reason and statistics, once more if not had */
+	if (fd < 0 && err == -E2BIG && !stats) {
+		int again = load(probe, prog, insns, prog_type, 4, log, sizeof(log));
+
+		if (again >= 0) {
+			/* it loaded this time (it should not): keep it */
+			fd = again;
+			err = 0;
+		}
+	}
+	replay_load_messages(capture_end(&cap), err == -E2BIG);
 	free(insns);
 	if (fd < 0) {
-		int err = fd < -1 ? fd : -errno;
-
 		/* EPERM: not allowed to load at all; EACCES (and others): the verifier said no */
 		if (err == -EPERM)
 			log_msg("loading probe function '%s': %s -- needs CAP_BPF and CAP_PERFMON (or root), and a kernel not in lockdown mode",
 				fn, strerror(-err));
+		else if (err == -E2BIG)
+			explain_e2big(fn, prog->ninsns, log);
 		else
 			log_msg("the kernel verifier rejected probe function '%s': %s (its log is above)",
 				fn, strerror(-err));

@@ -238,6 +238,12 @@ class Fixtures:
         text = self.edited(guard, guard.replace("!call || ", ""), "no NULL check")
         return self.write("unverifiable.c", text.encode("utf-8"))
 
+    def make_looping(self):
+        guard = "\tif (!call || !call->active)\n\t\treturn 0;\n"
+        loop = "\tvolatile u32 spin = 0;\n\tfor (int i = 0; i < 1000000; i++)\n\t\tspin += i;\n"
+        text = self.edited(guard, guard + loop, "a loop of 1,000,000 turns")
+        return self.write("looping.c", text.encode("utf-8"))
+
     def make_notable(self):
         text = self.edited(r"\bcounts\b", "tallies", "no table counts", regex=True)
         return self.write("no-table.c", text.encode("utf-8"))
