@@ -253,6 +253,131 @@ static bool next_line(FILE *f, char **line, size_t *cap)
 	return true;
 }
 
+/* more lines than this from a failed compile are cut to its first error (--verbose: all) */
+#define COMPILE_LINES_MAX 40
+/* of an include chain above the first error, the outermost line and the innermost few */
+#define CHAIN_INNER_KEPT 3
+/* of the first error, its line and at most this many after it (source, caret, notes) */
+#define ERROR_BLOCK_MAX 20
+
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* "file:line:col: error: ...", "error: ..." and the fatal kind */
+static bool clang_error_line(const char *l)
+{
+	return starts(l, "error: ") || starts(l, "fatal error: ") || strstr(l, ": error: ") ||
+	       strstr(l, ": fatal error: ");
+}
+
+/* clang's "N errors generated." (or "M warnings and N errors generated."): N, or 0 */
+static unsigned int errors_generated(const char *l)
+{
+	const char *at = strstr(l, " error");
+	unsigned int n;
+
+	if (!at || !strstr(l, " generated."))
+		return 0;
+	while (at > l && at[-1] >= '0' && at[-1] <= '9')
+		at--;
+	return sscanf(at, "%u", &n) == 1 ? n : 0;
+}
+
+/* A line that begins another diagnostic than the one above it (notes belong to it). */
+static bool clang_header_line(const char *l)
+{
+	return starts(l, "In file included from ") || clang_error_line(l) ||
+	       strstr(l, ": warning: ") || starts(l, "warning: ") ||
+	       (l[0] >= '0' && l[0] <= '9' && strstr(l, " generated."));
+}
+
+/* What was left out of a failed compile's messages, for the tool's line. */
+struct compile_cut {
+	size_t left;	     /* lines not shown; 0: all shown */
+	unsigned int errors; /* errors in all */
+	size_t chain;	     /* lines of the first error's include chain */
+	size_t chain_left;   /* of them, not shown */
+};
+
+/*
+ * Replay a compile's messages.  In full after a success, with --verbose,
+ * or when they are short; else only the first error: its include chain
+ * (identical lines once; the outermost line and the innermost few), its
+ * line and what follows it up to the next diagnostic.  A file that
+ * includes itself otherwise prints 200 lines of include chain before each
+ * of its 20 errors.
+ */
+static void replay_compile_messages(FILE *f, bool failed, struct compile_cut *cut)
+{
+	char **lines = NULL, *line = NULL;
+	size_t n = 0, cap = 0, room = 0, first = 0, chain, shown = 0;
+	bool all = !failed || log_verbose_enabled();
+
+	*cut = (struct compile_cut){ 0 };
+	while (next_line(f, &line, &cap)) {
+		if (n == room) {
+			char **more =
+				realloc(lines, (room = room ? 2 * room : 256) * sizeof(*lines));
+
+			if (!more)
+				break;
+			lines = more;
+		}
+		lines[n++] = line;
+		line = NULL;
+		cap = 0;
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	while (first < n && !clang_error_line(lines[first]))
+		first++;
+	if (all || n <= COMPILE_LINES_MAX || first == n) {
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "%s\n", lines[i]);
+	} else {
+		size_t kept[1 + CHAIN_INNER_KEPT], nkept = 0, end;
+		unsigned int generated = 0;
+
+		chain = first;
+		while (chain > 0 && starts(lines[chain - 1], "In file included from "))
+			chain--;
+		/* the chain's lines, each once where it repeats: the outermost and the innermost few */
+		for (size_t i = chain; i < first; i++) {
+			if (i > chain && strcmp(lines[i], lines[i - 1]) == 0)
+				continue;
+			if (nkept < 1 + CHAIN_INNER_KEPT) {
+				kept[nkept++] = i;
+			} else {
+				memmove(kept + 1, kept + 2,
+					sizeof(kept[0]) * (CHAIN_INNER_KEPT - 1));
+				kept[CHAIN_INNER_KEPT] = i;
+			}
+		}
+		for (size_t i = 0; i < nkept; i++, shown++)
+			fprintf(stderr, "%s\n", lines[kept[i]]);
+		for (end = first + 1;
+		     end < n && end <= first + ERROR_BLOCK_MAX && !clang_header_line(lines[end]);)
+			end++;
+		for (size_t i = first; i < end; i++, shown++)
+			fprintf(stderr, "%s\n", lines[i]);
+		/* clang's count, "N errors generated.", or the error lines */
+		for (size_t i = 0; i < n && !generated; i++)
+			generated = errors_generated(lines[i]);
+		for (size_t i = 0; i < n && !generated; i++)
+			generated += clang_error_line(lines[i]);
+		cut->left = n - shown;
+		cut->errors = generated;
+		cut->chain = first - chain;
+		cut->chain_left = first - chain - nkept;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
 static struct probe *probe_new(void)
 {
 	int ncpus = kernel_possible_cpus();
@@ -362,7 +487,10 @@ static int image_from_module(struct probe *probe, void *module)
 int probe_compile(struct probe **out, const char *source, size_t len, const char *name,
 		  const char *const *cflags, int ncflags)
 {
+	struct compile_cut cut;
+	struct capture cap;
 	struct probe *probe;
+	char chain[96] = "";
 	void *module;
 	char *text;
 	int n, saved, err;
@@ -391,14 +519,25 @@ int probe_compile(struct probe **out, const char *source, size_t len, const char
 	memcpy(text + n, source, len);
 	text[n + len] = '\0';
 
+	capture_begin(&cap);
 	saved = stdout_to_stderr();
 	module = bcc.create(text, 0, (const char **)cflags, ncflags, true, NULL);
 	stdout_restore(saved);
+	replay_compile_messages(capture_end(&cap), !module, &cut);
 	free(text);
 	if (!module) {
 		free(probe);
-		log_msg("probe %s did not compile, or its tables could not be created (the messages above say which; a table too large for --max-keys shows as \"could not open bpf map\")",
-			name);
+		if (!cut.left) {
+			log_msg("probe %s did not compile, or its tables could not be created (the messages above say which; a table too large for --max-keys shows as \"could not open bpf map\")",
+				name);
+			return -EINVAL;
+		}
+		if (cut.chain_left)
+			snprintf(chain, sizeof(chain),
+				 ", and %zu of the %zu lines of the include chain above it",
+				 cut.chain_left, cut.chain);
+		log_msg("probe %s did not compile: its first error is above; %zu more lines of clang's messages left out (%u error%s in all%s) -- --verbose shows them all",
+			name, cut.left, cut.errors, cut.errors == 1 ? "" : "s", chain);
 		return -EINVAL;
 	}
 	probe->module = module;

@@ -4,6 +4,10 @@
 message that points at the problem, and nothing is left loaded.
 
   syntax error at a known line          65, stderr has "<path>:<line>:" (also for a relative path)
+  a probe that #includes itself         65, clang's first error (`#include nested too deeply`)
+                                        and one line of its include chain, then the tool's line
+                                        counting what was left out (4,000-odd lines, 20 errors,
+                                        the chain): 8 lines at most; with --verbose, all of them
   missing file / a directory            66, stderr names the path
   no table `counts` (renamed)           65, stderr names `counts`
   `counts` with 24-byte values          65, stderr names `counts`
@@ -69,6 +73,34 @@ def test(args):
         refused(args, ["--probe", "syntax.c", "--format", "json", "1"], 65,
                 [f"syntax.c:{bad_line}:"], f"a syntax error at line {bad_line}, relative path",
                 cwd=tmp)
+
+        # includes itself: clang prints 200 lines of include chain before each of 20 errors
+        path = os.path.join(tmp, "self-include.c")
+        etest.write_text(path, f'#include "{path}"\n' + shipped)
+        what = "a probe that includes itself"
+        err = refused(args, ["--probe", path, "--format", "json", "1"], 65,
+                      [f"{path}:1:10: error: #include nested too deeply"], what)
+        lines = [line for line in err.splitlines() if line.strip()]
+        m = re.fullmatch(re.escape(f"{etest.PREFIX}probe {path} did not compile: its first error "
+                                   "is above; ") + r"(\d+) more lines of clang's messages left out "
+                         r"\((\d+) errors? in all, and (\d+) of the (\d+) lines of the include "
+                         r"chain above it\) -- --verbose shows them all", lines[-1])
+        etest.check(len(lines) <= 8 and m and int(m.group(1)) > 1000
+                    and int(m.group(3)) + 1 == int(m.group(4)) > 100,
+                    f"{what}: expected at most 8 lines: the first error, one line of its "
+                    f"include chain, and last the tool's line counting the rest (over 1000 "
+                    f"lines, the chain's lines but one); got {len(lines)}:\n{err}")
+        etest.check([x for x in lines if x.startswith(etest.PREFIX)] == lines[-1:]
+                    and sum(x.startswith("In file included from ") for x in lines) == 1,
+                    f"{what}: expected one line of the include chain and one of the tool's own, "
+                    f"last\n{err}")
+        err = refused(args, ["--probe", path, "--format", "json", "--verbose", "1"], 65,
+                      [f"{path}:1:10: error: #include nested too deeply"], f"{what}, --verbose")
+        chain = sum(x.startswith("In file included from ") for x in err.splitlines())
+        etest.check(chain > int(m.group(4)) and "left out" not in err,
+                    f"{what}, --verbose: expected every line of clang's, {int(m.group(1))} "
+                    f"more than without it (the include lines {chain} > {m.group(4)}):\n"
+                    + err[:3000])
 
         missing = os.path.join(tmp, "does-not-exist.c")
         refused(args, ["--probe", missing, "--format", "json", "1"], 66, [missing],
