@@ -13,10 +13,11 @@ is new since the last warning, T the whole, so the Ns add up to each T and the l
 final's "dropped".  The same run in the table format ends its final block with "dropped 60
 execs: the table is full at 8 keys -- raise --max-keys".
 
-One key: `--max-keys 1`, one exec on each of two paths: exactly "warning: 1 exec not counted (1
-in all): the table is full at 1 key -- raise --max-keys" (the singular), then after one more on
-the second path "warning: 1 more exec not counted (2 in all): ...", and the table format's
-final block says "dropped 2 execs: the table is full at 1 key -- raise --max-keys".
+One key: `--max-keys 1 --uid 4242501` (a uid of its own), one exec on each of two paths:
+exactly "warning: 1 exec not counted (1 in all): the table is full at 1 key -- raise
+--max-keys" (the singular), then after one more on the second path "warning: 1 more exec not
+counted (2 in all): ...", and the table format's final block says "dropped 2 execs: the table
+is full at 1 key -- raise --max-keys".
 
 Large: 8000 distinct paths (2 execs each, the default --max-keys) are 8000 exact rows with nothing
 dropped: read with BPF_MAP_LOOKUP_BATCH, and again key by key (EXECCOUNT_DEBUG_NO_BATCH=1).  A
@@ -33,6 +34,9 @@ DISTINCT = 20
 PER_PATH = 5
 BASE = etest.HELPER_MISSING_PATH
 UID = etest.UID_PLAIN
+# one_key's own uid, which no other test uses: its warnings are asserted line for line, so no
+# other exec may reach its table
+ONE_KEY_UID = 4242501
 
 LARGE_DISTINCT = 8000
 LARGE_PER_PATH = 2
@@ -117,7 +121,7 @@ def full_table(args, mode):
 
 def one_key(args, mode):
     """--max-keys 1: the warning and the table line in the singular, and "more" the second time."""
-    opts = ["--by", "exe", "--max-keys", "1", "--uid", str(UID)]
+    opts = ["--by", "exe", "--max-keys", "1", "--uid", str(ONE_KEY_UID)]
     first = ("bcc-execcount: warning: 1 exec not counted (1 in all): the table is full at 1 key "
              "-- raise --max-keys")
     second = ("bcc-execcount: warning: 1 more exec not counted (2 in all): the table is full at "
@@ -127,9 +131,9 @@ def one_key(args, mode):
     with etest.Tool(args.tool, ["--attach", mode, "--format", "table"] + opts + ["1"]) as t:
         t.wait_stderr(etest.COUNTING_TEXT, etest.start_timeout())
         # paths 0 and 1 once each: path 0 takes the one key, path 1 is dropped
-        etest.run_helper(args.helper, UID, 2, mode="fail", distinct=2)
+        etest.run_helper(args.helper, ONE_KEY_UID, 2, mode="fail", distinct=2)
         t.wait_stderr(first, etest.ticks_timeout(3))
-        etest.run_helper(args.helper, UID, 2, mode="fail", distinct=2)
+        etest.run_helper(args.helper, ONE_KEY_UID, 2, mode="fail", distinct=2)
         t.wait_stderr(second, etest.ticks_timeout(3))
         t.send(signal.SIGINT)
         rc = t.wait_exit(30 * etest.slowness())
