@@ -31,6 +31,28 @@ int atomic_write_names(const char *path, char *dir, char *tmp)
 	return 0;
 }
 
+/* what mkostemp() puts in place of "XXXXXX": glibc's and musl's letters and digits */
+#define TEMP_SUFFIX_LEN 6
+
+bool atomic_write_temp_of(const char *base, char *name, size_t len)
+{
+	size_t n = strlen(base), keep;
+
+	/* ".", at least one byte of NAME, ".", the suffix */
+	if (n < 3 + TEMP_SUFFIX_LEN || base[0] != '.' || base[n - TEMP_SUFFIX_LEN - 1] != '.')
+		return false;
+	for (size_t i = n - TEMP_SUFFIX_LEN; i < n; i++)
+		if (!((base[i] >= 'a' && base[i] <= 'z') || (base[i] >= 'A' && base[i] <= 'Z') ||
+		      (base[i] >= '0' && base[i] <= '9')))
+			return false;
+	keep = n - TEMP_SUFFIX_LEN - 2;
+	if (keep >= len || memchr(base, '/', n))
+		return false;
+	memcpy(name, base + 1, keep);
+	name[keep] = '\0';
+	return true;
+}
+
 int atomic_write(const char *path, const void *data, size_t len)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];

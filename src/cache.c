@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomic_write.h"
@@ -70,6 +71,65 @@ static const char *unsafe(const struct stat *st, char *why, size_t len)
 	return NULL;
 }
 
+/* "<64 lowercase hex>.probe": a name cache_entry_path() gives */
+static bool is_entry_name(const char *name)
+{
+	for (int i = 0; i < SHA256_HEX_LEN; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	return strcmp(name + SHA256_HEX_LEN, CACHE_SUFFIX) == 0;
+}
+
+/*
+ * Remove what a store killed between its write and its rename (SIGKILL, a
+ * crash, a power cut) left: atomic_write()'s temporary files of entries,
+ * ".<64 hex>.probe.XXXXXX", regular files, stale.  Nothing else in the
+ * directory is touched.  Stale means last written more than
+ * CACHE_TEMP_STALE_SECONDS ago (or as far in the future: the clock was set
+ * back): a store takes milliseconds from mkostemp() to rename(), so a younger
+ * file may be another instance's store in progress, and is left to it.  Were
+ * one removed all the same (a store stalled for minutes, a clock jump), that
+ * store's rename fails and it is only not cached: never a wrong entry.
+ */
+static void sweep_temp_files(const struct cache *cache, int dirfd)
+{
+	char name[SHA256_HEX_LEN + sizeof(CACHE_SUFFIX)];
+	time_t now = time(NULL);
+	struct dirent *d;
+	struct stat st;
+	DIR *dp;
+	int fd;
+
+	fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	dp = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dp) {
+		log_verbose("cache: cannot list %s: %s", cache->dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((d = readdir(dp))) {
+		long long age;
+
+		if (!atomic_write_temp_of(d->d_name, name, sizeof(name)) || !is_entry_name(name) ||
+		    fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+			continue;
+		age = (long long)now - (long long)st.st_mtime;
+		if (age <= CACHE_TEMP_STALE_SECONDS && age >= -CACHE_TEMP_STALE_SECONDS)
+			continue;
+		if (unlinkat(dirfd, d->d_name, 0) == 0)
+			log_verbose(
+				"cache: removed %s/%s, left by a store that did not finish (%s %lld s %s)",
+				cache->dir, d->d_name, age < 0 ? "dated" : "written",
+				age < 0 ? -age : age,
+				age < 0 ? "ahead: the clock was set back" : "ago");
+		else if (errno != ENOENT) /* ENOENT: another instance removed it first */
+			log_verbose("cache: cannot remove %s/%s: %s", cache->dir, d->d_name,
+				    strerror(errno));
+	}
+	closedir(dp);
+}
+
 int cache_open(struct cache *cache, const char *dir, bool explicit_dir)
 {
 	const char *what = explicit_dir ? "unusable" : "ignored";
@@ -121,12 +181,14 @@ int cache_open(struct cache *cache, const char *dir, bool explicit_dir)
 	if (made && fchmod(fd, 0755))
 		log_verbose("cache: chmod 0755 %s: %s", dir, strerror(errno));
 	err = fstat(fd, &st) ? -errno : 0;
-	close(fd);
 	if (err || unsafe(&st, why, sizeof(why))) {
+		close(fd);
 		log_msg("cache directory %s %s: %s%s -- only root may write it: chown root and chmod go-w it, %s",
 			dir, what, err ? strerror(-err) : why, then, fix);
 		return explicit_dir ? (err ? err : -EPERM) : 0;
 	}
+	sweep_temp_files(cache, fd);
+	close(fd);
 	cache->usable = true;
 	return 0;
 }

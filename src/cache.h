@@ -54,7 +54,15 @@ struct cache {
 };
 
 /*
- * Make dir (if missing, mode 0755 whatever the umask) and check it.
+ * A temporary file of a store (".<64 hex>.probe.XXXXXX") older than this is
+ * left by a store that did not finish; a younger one may be another
+ * instance's store in progress (cache.c says more).
+ */
+#define CACHE_TEMP_STALE_SECONDS (10 * 60)
+
+/*
+ * Make dir (if missing, mode 0755 whatever the umask) and check it; once it
+ * is usable, remove the stale temporary files of stores that did not finish.
  * explicit_dir: the user named it, so a problem is an error (logged; a
  * negative errno returned, the caller exits).  Otherwise (the default
  * directory) the cache is left unusable and 0 returned: a directory that

@@ -44,6 +44,11 @@ void log_verbose(const char *fmt, ...)
 	va_end(ap);
 }
 
+bool log_verbose_enabled(void)
+{
+	return log_verbose_on;
+}
+
 void log_stage(const char *stage)
 {
 	struct timespec now;

@@ -21,6 +21,9 @@ void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A stage or detail, printed only with --verbose. */
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Whether --verbose is on (what log_verbose() prints). */
+bool log_verbose_enabled(void);
+
 /*
  * A start-up stage has ended: with --verbose, its name and how long it took
  * since the previous one ended (or log_setup()): "compile     312.4 ms".

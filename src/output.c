@@ -369,8 +369,9 @@ static int table_rows(FILE *out, const struct render_opts *opts, const struct vi
 	if (view->dropped)
 		fprintf(out,
 			"dropped %" PRIu64
-			" execs: the table is full at %lu keys -- raise --max-keys\n",
-			view->dropped, opts->max_keys);
+			" exec%s: the table is full at %lu key%s -- raise --max-keys\n",
+			view->dropped, view->dropped == 1 ? "" : "s", opts->max_keys,
+			opts->max_keys == 1 ? "" : "s");
 	fputc('\n', out);
 	return stream_status(out);
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -201,6 +202,187 @@ static void stdout_restore(int saved)
 	close(saved);
 }
 
+/*
+ * libbcc and clang write their messages straight to fd 2.  Some are wrong
+ * (libbcc's "Program too large" for any E2BIG) or far too long (clang's
+ * include chain of a file that includes itself): fd 2 goes to a memory file
+ * meanwhile, and the caller replays it, filtered.  Nothing is lost when the
+ * capture cannot be set up: fd 2 is then left as it is.
+ */
+struct capture {
+	int saved; /* the real fd 2, or -1 when nothing is captured */
+	int fd;	   /* the memory file */
+};
+
+static void capture_begin(struct capture *c)
+{
+	fflush(stderr);
+	c->saved = -1;
+	c->fd = memfd_create("bcc-execcount-messages", MFD_CLOEXEC);
+	if (c->fd < 0)
+		return;
+	c->saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (c->saved < 0 || dup2(c->fd, STDERR_FILENO) < 0) {
+		if (c->saved >= 0)
+			close(c->saved);
+		close(c->fd);
+		c->saved = c->fd = -1;
+	}
+}
+
+/* fd 2 back; what was written meanwhile, to read from its start (fclose it), or NULL. */
+static FILE *capture_end(struct capture *c)
+{
+	FILE *f;
+
+	if (c->saved < 0)
+		return NULL;
+	fflush(stderr);
+	dup2(c->saved, STDERR_FILENO);
+	close(c->saved);
+	f = lseek(c->fd, 0, SEEK_SET) == 0 ? fdopen(c->fd, "r") : NULL;
+	if (!f)
+		close(c->fd);
+	return f;
+}
+
+/* The captured lines, one at a time (without the newline), into *line; false at the end. */
+static bool next_line(FILE *f, char **line, size_t *cap)
+{
+	ssize_t n = f ? getline(line, cap, f) : -1;
+
+	if (n < 0)
+		return false;
+	if (n > 0 && (*line)[n - 1] == '\n')
+		(*line)[n - 1] = '\0';
+	return true;
+}
+
+/* more lines than this from a failed compile are cut to its first error (--verbose: all) */
+#define COMPILE_LINES_MAX 40
+/* of an include chain above the first error, the outermost line and the innermost few */
+#define CHAIN_INNER_KEPT 3
+/* of the first error, its line and at most this many after it (source, caret, notes) */
+#define ERROR_BLOCK_MAX 20
+
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* "file:line:col: error: ...", "error: ..." and the fatal kind */
+static bool clang_error_line(const char *l)
+{
+	return starts(l, "error: ") || starts(l, "fatal error: ") || strstr(l, ": error: ") ||
+	       strstr(l, ": fatal error: ");
+}
+
+/* clang's "N errors generated." (or "M warnings and N errors generated."): N, or 0 */
+static unsigned int errors_generated(const char *l)
+{
+	const char *at = strstr(l, " error");
+	unsigned int n;
+
+	if (!at || !strstr(l, " generated."))
+		return 0;
+	while (at > l && at[-1] >= '0' && at[-1] <= '9')
+		at--;
+	return sscanf(at, "%u", &n) == 1 ? n : 0;
+}
+
+/* A line that begins another diagnostic than the one above it (notes belong to it). */
+static bool clang_header_line(const char *l)
+{
+	return starts(l, "In file included from ") || clang_error_line(l) ||
+	       strstr(l, ": warning: ") || starts(l, "warning: ") ||
+	       (l[0] >= '0' && l[0] <= '9' && strstr(l, " generated."));
+}
+
+/* What was left out of a failed compile's messages, for the tool's line. */
+struct compile_cut {
+	size_t left;	     /* lines not shown; 0: all shown */
+	unsigned int errors; /* errors in all */
+	size_t chain;	     /* lines of the first error's include chain */
+	size_t chain_left;   /* of them, not shown */
+};
+
+/*
+ * Replay a compile's messages.  In full after a success, with --verbose,
+ * or when they are short; else only the first error: its include chain
+ * (identical lines once; the outermost line and the innermost few), its
+ * line and what follows it up to the next diagnostic.  A file that
+ * includes itself otherwise prints 200 lines of include chain before each
+ * of its 20 errors.
+ */
+static void replay_compile_messages(FILE *f, bool failed, struct compile_cut *cut)
+{
+	char **lines = NULL, *line = NULL;
+	size_t n = 0, cap = 0, room = 0, first = 0, chain, shown = 0;
+	bool all = !failed || log_verbose_enabled();
+
+	*cut = (struct compile_cut){ 0 };
+	while (next_line(f, &line, &cap)) {
+		if (n == room) {
+			char **more =
+				realloc(lines, (room = room ? 2 * room : 256) * sizeof(*lines));
+
+			if (!more)
+				break;
+			lines = more;
+		}
+		lines[n++] = line;
+		line = NULL;
+		cap = 0;
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	while (first < n && !clang_error_line(lines[first]))
+		first++;
+	if (all || n <= COMPILE_LINES_MAX || first == n) {
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "%s\n", lines[i]);
+	} else {
+		size_t kept[1 + CHAIN_INNER_KEPT], nkept = 0, end;
+		unsigned int generated = 0;
+
+		chain = first;
+		while (chain > 0 && starts(lines[chain - 1], "In file included from "))
+			chain--;
+		/* the chain's lines, each once where it repeats: the outermost and the innermost few */
+		for (size_t i = chain; i < first; i++) {
+			if (i > chain && strcmp(lines[i], lines[i - 1]) == 0)
+				continue;
+			if (nkept < 1 + CHAIN_INNER_KEPT) {
+				kept[nkept++] = i;
+			} else {
+				memmove(kept + 1, kept + 2,
+					sizeof(kept[0]) * (CHAIN_INNER_KEPT - 1));
+				kept[CHAIN_INNER_KEPT] = i;
+			}
+		}
+		for (size_t i = 0; i < nkept; i++, shown++)
+			fprintf(stderr, "%s\n", lines[kept[i]]);
+		for (end = first + 1;
+		     end < n && end <= first + ERROR_BLOCK_MAX && !clang_header_line(lines[end]);)
+			end++;
+		for (size_t i = first; i < end; i++, shown++)
+			fprintf(stderr, "%s\n", lines[i]);
+		/* clang's count, "N errors generated.", or the error lines */
+		for (size_t i = 0; i < n && !generated; i++)
+			generated = errors_generated(lines[i]);
+		for (size_t i = 0; i < n && !generated; i++)
+			generated += clang_error_line(lines[i]);
+		cut->left = n - shown;
+		cut->errors = generated;
+		cut->chain = first - chain;
+		cut->chain_left = first - chain - nkept;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
 static struct probe *probe_new(void)
 {
 	int ncpus = kernel_possible_cpus();
@@ -314,7 +496,10 @@ static int image_from_module(struct probe *probe, void *module)
 int probe_compile(struct probe **out, const char *source, size_t len, const char *name,
 		  const char *const *cflags, int ncflags)
 {
+	struct compile_cut cut;
+	struct capture cap;
 	struct probe *probe;
+	char chain[96] = "";
 	void *module;
 	char *text;
 	int n, saved, err;
@@ -343,14 +528,25 @@ int probe_compile(struct probe **out, const char *source, size_t len, const char
 	memcpy(text + n, source, len);
 	text[n + len] = '\0';
 
+	capture_begin(&cap);
 	saved = stdout_to_stderr();
 	module = bcc.create(text, 0, (const char **)cflags, ncflags, true, NULL);
 	stdout_restore(saved);
+	replay_compile_messages(capture_end(&cap), !module, &cut);
 	free(text);
 	if (!module) {
 		free(probe);
-		log_msg("probe %s did not compile, or its tables could not be created (the messages above say which; a table too large for --max-keys shows as \"could not open bpf map\")",
-			name);
+		if (!cut.left) {
+			log_msg("probe %s did not compile, or its tables could not be created (the messages above say which; a table too large for --max-keys shows as \"could not open bpf map\")",
+				name);
+			return -EINVAL;
+		}
+		if (cut.chain_left)
+			snprintf(chain, sizeof(chain),
+				 ", and %zu of the %zu lines of the include chain above it",
+				 cut.chain_left, cut.chain);
+		log_msg("probe %s did not compile: its first error is above; %zu more lines of clang's messages left out (%u error%s in all%s) -- --verbose shows them all",
+			name, cut.left, cut.errors, cut.errors == 1 ? "" : "s", chain);
 		return -EINVAL;
 	}
 	probe->module = module;
@@ -577,11 +773,108 @@ static int load(struct probe *probe, const struct image_prog *prog, const struct
 			     probe->img.kern_version, log_level, log, log_size);
 }
 
+/* libbcc's line for any E2BIG: "bpf: <strerror>. Program <name> too large (N insns), at most M insns" */
+static bool libbcc_too_large_line(const char *line)
+{
+	return strncmp(line, "bpf: ", 5) == 0 && strstr(line, " too large (") &&
+	       strstr(line, " insns), at most ");
+}
+
+/*
+ * Replay what libbcc printed during a load.  On E2BIG, libbcc prints
+ * "Program too large (N insns), at most 4096 insns" and no log, whatever
+ * the kernel meant: that line (and the blank one after it) is dropped, as
+ * the caller says what the verifier said.
+ */
+static void replay_load_messages(FILE *f, bool e2big)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	bool dropped = false;
+
+	while (next_line(f, &line, &cap)) {
+		if (e2big && libbcc_too_large_line(line)) {
+			dropped = true;
+			continue;
+		}
+		if (dropped && !*line) {
+			dropped = false;
+			continue;
+		}
+		dropped = false;
+		fprintf(stderr, "%s\n", line);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+/* how many of the verifier log's last lines are shown */
+#define VERIFIER_TAIL_LINES 4
+
+/* The last VERIFIER_TAIL_LINES non-empty lines of log on stderr, as libbcc shows a log; how many. */
+static int print_log_tail(const char *log)
+{
+	const char *from[VERIFIER_TAIL_LINES];
+	int n = 0, len[VERIFIER_TAIL_LINES];
+
+	for (const char *p = log; *p;) {
+		const char *nl = strchrnul(p, '\n');
+
+		if (nl > p) {
+			if (n == VERIFIER_TAIL_LINES) {
+				memmove(from, from + 1, sizeof(from[0]) * (n - 1));
+				memmove(len, len + 1, sizeof(len[0]) * (n - 1));
+				n--;
+			}
+			from[n] = p;
+			len[n++] = (int)(nl - p);
+		}
+		p = *nl ? nl + 1 : nl;
+	}
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, "%.*s\n", len[i], from[i]);
+	return n;
+}
+
+/*
+ * E2BIG from a load: the kernel says so both for a program over its size
+ * limit (before verifying) and for one whose verification did not finish
+ * ("BPF program is too large. Processed 1000001 insn": the verifier walks
+ * every path, each turn of a loop a step, up to a million).  log is the
+ * verifier's at level 4 (its reason and statistics), or "".  Its last lines
+ * first, then the tool's one line.
+ */
+static void explain_e2big(const char *fn, unsigned int ninsns, const char *log)
+{
+	unsigned long processed = 0, limit = 0;
+	const char *at, *shown;
+	char lim[48] = "";
+
+	if ((at = strstr(log, "BPF program is too large. Processed ")))
+		sscanf(at, "BPF program is too large. Processed %lu", &processed);
+	if ((at = strstr(log, " insns (limit ")))
+		sscanf(at, " insns (limit %lu)", &limit);
+	shown = print_log_tail(log) ? "the verifier's last lines are above"
+				    : "the verifier gave no log";
+	if (limit)
+		snprintf(lim, sizeof(lim), " (%lu)", limit);
+	if (processed)
+		log_msg("the kernel verifier could not finish probe function '%s': it gave up after processing %lu instructions, over its complexity limit%s -- a loop it follows turn by turn, or too many paths through the branches: bound the loop far lower, or take fewer branches (the function has %u instructions; %s)",
+			fn, processed, lim, ninsns, shown);
+	else
+		log_msg("the kernel refused probe function '%s' as too large: %s -- the kernel loads at most 1000000 instructions (4096 without CAP_BPF); the function has %u (%s)",
+			fn, strerror(E2BIG), ninsns, shown);
+}
+
 int probe_load(struct probe *probe, const char *fn, int prog_type, struct load_stats *stats)
 {
 	const struct image_prog *prog = image_prog(&probe->img, fn);
+	/* the verifier's statistics (log level 4): a few lines, its reason first when it fails */
+	char log[16384] = "";
 	struct image_insn *insns;
-	int fd = -1;
+	struct capture cap;
+	int fd = -1, err = 0;
 
 	for (unsigned int i = 0; i < probe->nprogs; i++)
 		if (strcmp(probe->progs[i].fn, fn) == 0)
@@ -595,9 +888,9 @@ int probe_load(struct probe *probe, const char *fn, int prog_type, struct load_s
 	if (!insns)
 		return -ENOMEM;
 
-	/* the verifier's statistics (log level 4) when asked: a few lines */
+	capture_begin(&cap);
+	/* with --verbose, the statistics */
 	if (stats) {
-		char log[4096] = "";
 		const char *at;
 
 		fd = load(probe, prog, insns, prog_type, 4, log, sizeof(log));
@@ -607,19 +900,34 @@ int probe_load(struct probe *probe, const char *fn, int prog_type, struct load_s
 				sscanf(at, "processed %lu insns", &stats->insns);
 			if ((at = strstr(log, "verification time ")))
 				sscanf(at, "verification time %lu usec", &stats->verify_us);
+		} else {
+			err = fd < -1 ? fd : -errno;
 		}
 	}
 	/* a failed load makes libbcc retry with a log and print the verifier's output on stderr */
-	if (!stats || fd < 0)
+	if (!stats || (fd < 0 && err != -E2BIG)) {
 		fd = load(probe, prog, insns, prog_type, 0, NULL, 0);
+		err = fd < 0 ? (fd < -1 ? fd : -errno) : 0;
+	}
+	/* ...but not on E2BIG: then the verifier's reason and statistics, once more if not had */
+	if (fd < 0 && err == -E2BIG && !stats) {
+		int again = load(probe, prog, insns, prog_type, 4, log, sizeof(log));
+
+		if (again >= 0) {
+			/* it loaded this time (it should not): keep it */
+			fd = again;
+			err = 0;
+		}
+	}
+	replay_load_messages(capture_end(&cap), err == -E2BIG);
 	free(insns);
 	if (fd < 0) {
-		int err = fd < -1 ? fd : -errno;
-
 		/* EPERM: not allowed to load at all; EACCES (and others): the verifier said no */
 		if (err == -EPERM)
 			log_msg("loading probe function '%s': %s -- needs CAP_BPF and CAP_PERFMON (or root), and a kernel not in lockdown mode",
 				fn, strerror(-err));
+		else if (err == -E2BIG)
+			explain_e2big(fn, prog->ninsns, log);
 		else
 			log_msg("the kernel verifier rejected probe function '%s': %s (its log is above)",
 				fn, strerror(-err));

@@ -188,10 +188,15 @@ static int emit(struct session *c, bool final)
 		return err;
 	}
 	news = tick_dropped_news(&c->tick);
-	if (news)
-		log_msg("warning: %" PRIu64
-			" execs not counted: the table is full at %lu keys -- raise --max-keys",
-			news, c->cfg->max_keys);
+	if (news) {
+		uint64_t total = c->tick.cur.dropped;
+
+		/* what is new since the last warning, and the whole since the start */
+		log_msg("warning: %" PRIu64 "%s exec%s not counted (%" PRIu64
+			" in all): the table is full at %lu key%s -- raise --max-keys",
+			news, news < total ? " more" : "", news == 1 ? "" : "s", total,
+			c->cfg->max_keys, c->cfg->max_keys == 1 ? "" : "s");
+	}
 	err = exporter_publish(&c->exporter, &c->tick, &c->about);
 	return err ? err : display_block(&c->display, &c->tick, final);
 }

@@ -51,7 +51,8 @@ POSITIONAL_KINDS = ("empty", "negative", "huge", "non-numeric", "long")
 # the cases the issue names for the probe file, the textfile path and --listen
 REQUIRED_CASES = {
     "--probe": ("does not exist", "a directory", "binary garbage", "binary garbage, no NUL",
-                "over 1 MiB", "a syntax error", "rejected by the verifier", "no table counts"),
+                "over 1 MiB", "a syntax error", "rejected by the verifier", "no table counts",
+                "a loop the verifier cannot finish", "includes itself"),
     "--textfile": ("directory missing", "directory is a file", "read-only directory"),
     "--listen": ("port in use",),
 }
@@ -237,6 +238,17 @@ class Fixtures:
         guard = "\tif (!call)\n\t\treturn 0;\n\tcount_call("
         text = self.edited(guard, "\tcount_call(", "no NULL check")
         return self.write("unverifiable.c", text.encode("utf-8"))
+
+    def make_looping(self):
+        guard = "\tif (!call || !call->active)\n\t\treturn 0;\n"
+        loop = "\tvolatile u32 spin = 0;\n\tfor (int i = 0; i < 1000000; i++)\n\t\tspin += i;\n"
+        text = self.edited(guard, guard + loop, "a loop of 1,000,000 turns")
+        return self.write("looping.c", text.encode("utf-8"))
+
+    def make_selfinclude(self):
+        path = self.path("self-include.c")
+        return self.write("self-include.c",
+                          f'#include "{path}"\n{self.shipped}'.encode("utf-8"))
 
     def make_notable(self):
         text = self.edited(r"\bcounts\b", "tallies", "no table counts", regex=True)

@@ -4,14 +4,23 @@
 message that points at the problem, and nothing is left loaded.
 
   syntax error at a known line          65, stderr has "<path>:<line>:" (also for a relative path)
+  a probe that #includes itself         65, clang's first error (`#include nested too deeply`)
+                                        and one line of its include chain, then the tool's line
+                                        counting what was left out (4,000-odd lines, 20 errors,
+                                        the chain): 8 lines at most; with --verbose, all of them
   missing file / a directory            66, stderr names the path
   no table `counts` (renamed)           65, stderr names `counts`
   `counts` with 24-byte values          65, stderr names `counts`
   `counts` with an 8-byte uid key       65, stderr names `counts` (the host decodes 4)
   no execve_* functions (renamed)       65, stderr names the function the hook needs
   verifier rejection (no NULL check)    65, stderr says the verifier rejected it
-  self-test cannot see its exec         1, stderr says the self-test failed (the probe no longer
-                                        counts its own process into `self`)
+  a loop the verifier cannot finish     65, stderr says it could not finish the function, that
+    (1,000,000 turns, a volatile body)  it gave up over its complexity limit, and the function's
+                                        size (under 4096), after the verifier's last lines
+                                        (`BPF program is too large. Processed N insn`, the
+                                        statistics); one line of the tool's own; not libbcc's
+                                        "Program too large ... at most 4096 insns"; also with
+                                        --verbose
 For each, none of the run's programs (execve*, exit_*, exec_*, broken_*) and maps remains.
 """
 import os
@@ -65,6 +74,34 @@ def test(args):
                 [f"syntax.c:{bad_line}:"], f"a syntax error at line {bad_line}, relative path",
                 cwd=tmp)
 
+        # includes itself: clang prints 200 lines of include chain before each of 20 errors
+        path = os.path.join(tmp, "self-include.c")
+        etest.write_text(path, f'#include "{path}"\n' + shipped)
+        what = "a probe that includes itself"
+        err = refused(args, ["--probe", path, "--format", "json", "1"], 65,
+                      [f"{path}:1:10: error: #include nested too deeply"], what)
+        lines = [line for line in err.splitlines() if line.strip()]
+        m = re.fullmatch(re.escape(f"{etest.PREFIX}probe {path} did not compile: its first error "
+                                   "is above; ") + r"(\d+) more lines of clang's messages left out "
+                         r"\((\d+) errors? in all, and (\d+) of the (\d+) lines of the include "
+                         r"chain above it\) -- --verbose shows them all", lines[-1])
+        etest.check(len(lines) <= 8 and m and int(m.group(1)) > 1000
+                    and int(m.group(3)) + 1 == int(m.group(4)) > 100,
+                    f"{what}: expected at most 8 lines: the first error, one line of its "
+                    f"include chain, and last the tool's line counting the rest (over 1000 "
+                    f"lines, the chain's lines but one); got {len(lines)}:\n{err}")
+        etest.check([x for x in lines if x.startswith(etest.PREFIX)] == lines[-1:]
+                    and sum(x.startswith("In file included from ") for x in lines) == 1,
+                    f"{what}: expected one line of the include chain and one of the tool's own, "
+                    f"last\n{err}")
+        err = refused(args, ["--probe", path, "--format", "json", "--verbose", "1"], 65,
+                      [f"{path}:1:10: error: #include nested too deeply"], f"{what}, --verbose")
+        chain = sum(x.startswith("In file included from ") for x in err.splitlines())
+        etest.check(chain > int(m.group(4)) and "left out" not in err,
+                    f"{what}, --verbose: expected every line of clang's, {int(m.group(1))} "
+                    f"more than without it (the include lines {chain} > {m.group(4)}):\n"
+                    + err[:3000])
+
         missing = os.path.join(tmp, "does-not-exist.c")
         refused(args, ["--probe", missing, "--format", "json", "1"], 66, [missing],
                 "a missing probe file")
@@ -114,6 +151,45 @@ def test(args):
         etest.write_text(path, unchecked)
         refused(args, ["--probe", path, "--format", "json", "1"], 65, ["verifier rejected"],
                 "a probe the verifier rejects")
+
+        # a loop of 1,000,000 turns: the verifier follows each turn, gives up at a million
+        # instructions processed, and the kernel says E2BIG, as for a program too large
+        loop = guard.replace("\tcall->active = 0;\n",
+                             "\tvolatile u32 spin = 0;\n"
+                             "\tfor (int i = 0; i < 1000000; i++)\n"
+                             "\t\tspin += i;\n"
+                             "\tcall->active = 0;\n")
+        looping = etest.replace_once(shipped, guard, loop, "exec_success with a long loop")
+        path = os.path.join(tmp, "looping.c")
+        etest.write_text(path, looping)
+        for extra in ([], ["--verbose"]):
+            what = "a probe whose loop the verifier cannot finish" + (", --verbose" if extra
+                                                                       else "")
+            err = refused(args, ["--probe", path, "--format", "json"] + extra + ["1"], 65,
+                          ["the kernel verifier could not finish probe function 'exec_success'",
+                           "over its complexity limit", "a loop",
+                           "BPF program is too large. Processed ", "processed "], what)
+            lines = [line for line in err.splitlines() if line.strip()]
+            mine = [line for line in lines if line.startswith(etest.PREFIX)]
+            m = re.search(r"could not finish probe function 'exec_success': .*\(the function "
+                          r"has (\d+) instructions; the verifier's last lines are above\)$",
+                          lines[-1])
+            etest.check(m and 0 < int(m.group(1)) < 4096,
+                        f"{what}: expected the tool's line last, with the function's own size "
+                        f"(a few dozen instructions), got:\n{err}")
+            log = lines[-5:-1]
+            etest.check(any(x.startswith("BPF program is too large. Processed ") for x in log)
+                        and any(re.match(r"processed \d+ insns \(limit \d+\)", x) for x in log),
+                        f"{what}: expected the verifier's last lines (its reason, its "
+                        f"statistics) just above the tool's line, got:\n{err}")
+            if not extra:
+                etest.check(len(mine) == 1 and len(lines) <= 5,
+                            f"{what}: expected the verifier's last lines and one line of the "
+                            f"tool's own, got {len(lines)} lines:\n{err}")
+            for wrong in ("at most 4096 insns", "Program too large", "too large (",
+                          "its log is above"):
+                etest.check(wrong not in err, f"{what}: {wrong!r} on stderr: the verifier did "
+                            f"not fail for the program's size, nor print its log above:\n{err}")
 
         # loads and attaches, but never counts the tool's own exec into self.hits: the
         # self-test must stop the run before any number is printed

@@ -43,7 +43,19 @@ the --verbose lines (`cache: hit|miss|stored PATH`, the stage line `compile   N 
   listing, inodes, modes, owners, mtimes and contents are unchanged each time; and the default
   directory made writable by all is ignored with one warning, the run uncached and exact; with
   /var hidden (the default directory's parent missing) the run is uncached without a word, and
-  --verbose says why in a `cache: ` line.
+  --verbose says why in a `cache: ` line;
+- a store killed between its temporary file and its rename (strace injects SIGKILL at the
+  tool's one rename(), that of the entry: the strace log shows it was the entry's, after the
+  programs were loaded and their perf events opened): the tool dies by SIGKILL, its temporary
+  file `.<hash>.probe.XXXXXX` is left (the only file there), nothing of it is left in the kernel;
+  aged an hour (os.utime) the next start removes it (`cache: removed PATH, left by a store
+  that did not finish (written N s ago)`), stores, counts exactly, and leaves everything else: a
+  younger temporary file of the same pattern (another instance's store in progress), and,
+  aged too, files outside the pattern (`notes.txt`, `.notes.txt.abcdef`, `.<hash>.probe`,
+  `.<hash>.probe.abc`, `.<hash>.probe.abcdef~`, uppercase hex) and a symlink and a directory
+  that fit it (their targets untouched); aged in turn, the younger one is removed by the next
+  start, a hit, as is one dated an hour ahead (the clock set back), while one a minute ahead
+  stays.
 
 """
 import os
@@ -53,6 +65,7 @@ import shutil
 import signal
 import stat
 import tempfile
+import time
 
 import etest
 
@@ -72,6 +85,12 @@ LATER_STAGES = re.compile(r"^bcc-execcount: (compile|verify|load|attach|self-tes
 REFUSED_LINE = re.compile(r"^bcc-execcount: cache entry (.+?) ignored: (.+) -- compiling the "
                           r"probe$")
 DIR_LINE_PREFIX = "bcc-execcount: cache directory "
+REMOVED_LINE = re.compile(r"^bcc-execcount: cache: removed (.+), left by a store that did not "
+                          r"finish \((?:written \d+ s ago|dated \d+ s ahead: the clock was set "
+                          r"back)\)$")
+# atomic_write()'s temporary file of an entry: ".<entry name>.XXXXXX"
+TEMP_NAME = re.compile(r"^\.([0-9a-f]{64}\.probe)\.[A-Za-z0-9]{6}$")
+STALE_AGE = 3600   # seconds: far past the tool's 10 minutes (CACHE_TEMP_STALE_SECONDS)
 # what a compile maps into the process; a start from the cache must not have any of them
 COMPILER_LIBS = ("libLLVM", "libbcc.so", "libclang")
 
@@ -705,6 +724,120 @@ def no_cache_and_default_dir(ctx):
                   + (f" ({said[0]})" if said else ""))
 
 
+def removed_lines(t):
+    return [m.group(1) for m in map(REMOVED_LINE.match, t.stderr().splitlines()) if m]
+
+
+def age(path, seconds):
+    """Set path's times seconds in the past (negative: in the future), not following a link."""
+    when = time.time() - seconds
+    os.utime(path, (when, when), follow_symlinks=False)
+
+
+def interrupted_store(ctx):
+    """A store killed between its temporary file and its rename: the temporary file stays, the
+    kernel holds nothing of the tool; once stale, the next start removes it, and only it."""
+    etest.check(shutil.which("strace") is not None,
+                "strace is needed to kill the tool at its rename(): scripts/setup.sh --tests "
+                "installs it (apt-get install strace)")
+    d = make_dir(ctx.path("interrupted"))
+    opts = ["--cache-dir", d]
+    first = counting(ctx, f"--cache-dir {d}, before the interrupted store", opts, "miss", d)
+    entry, name = first.entry, os.path.basename(first.entry)
+    os.unlink(entry)
+
+    # the next start compiles again and is killed at the entry's rename
+    log_path = ctx.path("interrupted.strace")
+    prefix = ["strace", "-f", "-qq", "-o", log_path, "-e", "trace=/^rename,bpf,perf_event_open",
+              "-e", "inject=/^rename:signal=SIGKILL:when=1"]
+    argv = ["--attach", ctx.mode, "--format", "json", "--verbose"] + opts + ["1"]
+    what = f"--cache-dir {d}, SIGKILL at the entry's rename()"
+    state = etest.KernelState()
+    with etest.Tool(ctx.args.tool, argv, prefix=prefix) as t:
+        rc = t.wait_exit(etest.start_timeout())
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        trace = f.read().splitlines()
+    renames = [re.match(r'^(\d+) +rename\w*\((?:[^"]*)"([^"]+)", (?:[^"]*)"([^"]+)"', line)
+               for line in trace if re.match(r"^\d+ +rename", line)]
+    context = f"{what}: strace log:\n  " + "\n  ".join(
+        line for line in trace if not line.split(None, 1)[-1].startswith("bpf(")) + "\n"
+    etest.check(rc == -signal.SIGKILL, f"{what}: expected the tool (under strace) killed by "
+                f"SIGKILL, got {rc}\n" + context + t.describe())
+    etest.check(len(renames) == 1 and renames[0] is not None,
+                f"{what}: expected one rename() in the strace log\n" + context + t.describe())
+    pid, src, dst = int(renames[0].group(1)), renames[0].group(2), renames[0].group(3)
+    tmp_name = os.path.basename(src)
+    m = TEMP_NAME.match(tmp_name)
+    etest.check(dst == entry and os.path.dirname(src) == d and m and m.group(1) == name,
+                f"{what}: expected the killed rename() to be of {d}/.{name}.XXXXXX to {entry}, "
+                f"got {src} to {dst}\n" + context + t.describe())
+    before = trace[:next(i for i, x in enumerate(trace) if re.match(r"^\d+ +rename", x))]
+    loads = [x for x in before if re.search(r"bpf\(BPF_PROG_LOAD.*\) = \d+", x)]
+    perfs = [x for x in before if re.search(r"perf_event_open\(.*\) = \d+", x)]
+    etest.check(loads and perfs, f"{what}: expected programs loaded and perf events opened "
+                f"before the rename (the kernel held something of the tool when it died)\n"
+                + context + t.describe())
+    etest.check(not t.lines, f"{what}: expected nothing on stdout (killed before the start "
+                f"line)\n" + t.describe())
+    check_listing(d, [tmp_name], f"{what}: the temporary file left", t)
+    etest.wait_nothing_left(pid, set(), set(), state=state, map_names=MAP_NAMES,
+                            context=f"{what}: ")
+    etest.log(f"{what}: killed after {len(loads)} program loads and {len(perfs)} perf events; "
+              f"{tmp_name} left, nothing in the kernel")
+
+    # what must stay: a younger temporary file, and (aged too) what does not fit the pattern
+    tmp = os.path.join(d, tmp_name)
+    fresh = os.path.join(d, f".{name}.Fresh1")
+    etest.write_text(fresh, "another instance's store in progress\n")
+    others = ["notes.txt", ".notes.txt.abcdef", f".{name}", f".{name}.abc", f".{name}.abcdef~",
+              f".{name.upper()[:64]}.probe.abcdef"]
+    for other in others:
+        etest.write_text(os.path.join(d, other), "not the cache's temporary file\n")
+    elsewhere = make_dir(ctx.path("interrupted-elsewhere"))
+    target = os.path.join(elsewhere, "target")
+    etest.write_text(target, "a symlink's target\n")
+    link = os.path.join(d, f".{name}.Link01")
+    os.symlink(target, link)
+    subdir = make_dir(os.path.join(d, f".{name}.Dir001"))
+    kept = [fresh] + [os.path.join(d, o) for o in others] + [link, subdir]
+    for p in [tmp, target] + kept[1:]:
+        age(p, STALE_AGE)
+    target_before = file_state(target)
+
+    again = counting(ctx, f"--cache-dir {d}, the start after the interrupted store", opts,
+                     "miss", d, entry=entry)
+    removed = removed_lines(again.t)
+    etest.check(removed == [tmp], f"the start after the interrupted store: expected one line "
+                f"`cache: removed {tmp}, left by a store that did not finish (written N s "
+                f"ago)`, got {removed}\n" + again.t.describe())
+    check_listing(d, [name] + [os.path.basename(p) for p in kept],
+                  "the start after the interrupted store: the stale temporary file removed, "
+                  "the entry stored, nothing else touched", again.t)
+    check_entry_file(entry, "the start after the interrupted store", again.t)
+    etest.check(file_state(target) == target_before and os.path.isdir(subdir),
+                f"the symlink's target {target} and the directory {subdir} must be untouched")
+    etest.log(f"the next start: {tmp_name} removed (aged {STALE_AGE} s), stored, exact; a "
+              f"younger temporary file and {len(kept) - 1} others kept")
+
+    # the younger one once stale, one an hour ahead (the clock set back), one a minute ahead
+    ahead = os.path.join(d, f".{name}.Ahead1")
+    near = os.path.join(d, f".{name}.Near01")
+    for p, seconds in ((fresh, STALE_AGE), (ahead, -STALE_AGE), (near, -60)):
+        if p != fresh:
+            etest.write_text(p, "a temporary file\n")
+        age(p, seconds)
+    hit = counting(ctx, f"--cache-dir {d}, a hit with stale temporary files", opts, "hit", d,
+                   entry=entry)
+    removed = removed_lines(hit.t)
+    etest.check(sorted(removed) == sorted([fresh, ahead]),
+                f"a hit: expected `cache: removed` lines for {fresh} and {ahead} (not {near}), "
+                f"got {removed}\n" + hit.t.describe())
+    check_listing(d, [name, os.path.basename(near)] + [os.path.basename(p) for p in kept[1:]],
+                  "a hit with stale temporary files", hit.t)
+    etest.log("a hit: the now stale temporary file and one dated an hour ahead removed, one a "
+              "minute ahead kept")
+
+
 def test(args):
     etest.require_root()
     rc, out, err = etest.run_tool(args.tool, ["--help"])
@@ -727,7 +860,7 @@ def test(args):
         ctx.probe_text = probe_text
         parts = [lambda m=m: hit_equals_compile(ctx, m) for m in etest.attach_modes()]
         parts += [lambda p=p: p(ctx) for p in (key_changes, bad_entries, unusable_dirs,
-                                               no_cache_and_default_dir)]
+                                               no_cache_and_default_dir, interrupted_store)]
         etest.run_parts(parts)
     finally:
         shutil.rmtree(top, ignore_errors=True)

@@ -7,9 +7,17 @@ makes 5 failing execs on each of 20 distinct missing paths, in rounds (path 0, 1
 again): the first round fills the table with paths 0-7, so the final has exactly those 8 rows
 with 5 each ("keys" 8), and "dropped" is the other 60; in any case the sum of the rows' counts +
 dropped = the 100 execs made.  The --uid filter keeps every other exec on the machine out of
-the table.  stderr carries the warning "bcc-execcount: warning: N execs not counted: the table is
-full at 8 keys -- raise --max-keys".  The same run in the table format ends its final block with
-"dropped 60 execs: the table is full at 8 keys -- raise --max-keys".
+the table.  stderr carries the warnings "bcc-execcount: warning: N execs not counted (T in all):
+the table is full at 8 keys -- raise --max-keys", then "N more execs" if it grows again: N what
+is new since the last warning, T the whole, so the Ns add up to each T and the last T is the
+final's "dropped".  The same run in the table format ends its final block with "dropped 60
+execs: the table is full at 8 keys -- raise --max-keys".
+
+One key: `--max-keys 1 --uid 4242501` (a uid of its own), one exec on each of two paths:
+exactly "warning: 1 exec not counted (1 in all): the table is full at 1 key -- raise
+--max-keys" (the singular), then after one more on the second path "warning: 1 more exec not
+counted (2 in all): ...", and the table format's final block says "dropped 2 execs: the table
+is full at 1 key -- raise --max-keys".
 
 Large: 8000 distinct paths (2 execs each, the default --max-keys) are 8000 exact rows with nothing
 dropped: read with BPF_MAP_LOOKUP_BATCH, and again key by key (EXECCOUNT_DEBUG_NO_BATCH=1).  A
@@ -26,13 +34,16 @@ DISTINCT = 20
 PER_PATH = 5
 BASE = etest.HELPER_MISSING_PATH
 UID = etest.UID_PLAIN
+# one_key's own uid, which no other test uses: its warnings are asserted line for line, so no
+# other exec may reach its table
+ONE_KEY_UID = 4242501
 
 LARGE_DISTINCT = 8000
 LARGE_PER_PATH = 2
 LARGE_BASE = "/nonexistent/etest-large"
 
-WARNING = re.compile(r"^bcc-execcount: warning: (\d+) execs not counted: the table is full at "
-                     r"(\d+) keys -- raise --max-keys$")
+WARNING = re.compile(r"^bcc-execcount: warning: (\d+)( more)? execs? not counted \((\d+) in "
+                     r"all\): the table is full at (\d+) keys? -- raise --max-keys$")
 
 
 def options():
@@ -70,15 +81,20 @@ def full_json(args, mode):
     warnings = [WARNING.match(line) for line in t.stderr().splitlines()
                 if line.startswith("bcc-execcount: warning:")]
     etest.check(warnings and all(warnings),
-                f"{what}: expected stderr lines 'bcc-execcount: warning: N execs not counted: the "
-                f"table is full at {MAX_KEYS} keys -- raise --max-keys', got "
-                f"{[line for line in t.stderr().splitlines() if 'warning' in line]}\n"
+                f"{what}: expected stderr lines 'bcc-execcount: warning: N [more] execs not "
+                f"counted (T in all): the table is full at {MAX_KEYS} keys -- raise --max-keys', "
+                f"got {[line for line in t.stderr().splitlines() if 'warning' in line]}\n"
                 + t.describe())
-    numbers = [int(m.group(1)) for m in warnings]
-    etest.check(all(int(m.group(2)) == MAX_KEYS for m in warnings)
-                and final.dropped in (numbers[-1], sum(numbers)),
-                f"{what}: the warnings must name {MAX_KEYS} keys and add up to (or end with) the "
-                f"{final.dropped} dropped; got {numbers}\n" + t.describe())
+    news = [int(m.group(1)) for m in warnings]
+    totals = [int(m.group(3)) for m in warnings]
+    sums = [sum(news[:i + 1]) for i in range(len(news))]
+    etest.check(all(int(m.group(4)) == MAX_KEYS for m in warnings) and totals == sums
+                and totals[-1] == final.dropped
+                and [bool(m.group(2)) for m in warnings] == [i > 0 for i in range(len(news))],
+                f"{what}: the warnings must name {MAX_KEYS} keys, each say what is new (\"more\" "
+                f"after the first) and the total so far, the news adding up to each total and "
+                f"the last total the {final.dropped} dropped; got news {news}, totals "
+                f"{totals}\n" + t.describe())
     etest.log(f"{what}: {MAX_KEYS} rows of {PER_PATH}, dropped {final.dropped}, warned")
 
 
@@ -101,6 +117,37 @@ def full_table(args, mode):
                     f"{what}: expected the line {want!r} in the final block, got {last}\n"
                     + t.describe())
     etest.log(f"{what}: final block says {want!r}")
+
+
+def one_key(args, mode):
+    """--max-keys 1: the warning and the table line in the singular, and "more" the second time."""
+    opts = ["--by", "exe", "--max-keys", "1", "--uid", str(ONE_KEY_UID)]
+    first = ("bcc-execcount: warning: 1 exec not counted (1 in all): the table is full at 1 key "
+             "-- raise --max-keys")
+    second = ("bcc-execcount: warning: 1 more exec not counted (2 in all): the table is full at "
+              "1 key -- raise --max-keys")
+    table = "dropped 2 execs: the table is full at 1 key -- raise --max-keys"
+    what = f"--attach {mode} --format table {' '.join(opts)} 1"
+    with etest.Tool(args.tool, ["--attach", mode, "--format", "table"] + opts + ["1"]) as t:
+        t.wait_stderr(etest.COUNTING_TEXT, etest.start_timeout())
+        # paths 0 and 1 once each: path 0 takes the one key, path 1 is dropped
+        etest.run_helper(args.helper, ONE_KEY_UID, 2, mode="fail", distinct=2)
+        t.wait_stderr(first, etest.ticks_timeout(3))
+        etest.run_helper(args.helper, ONE_KEY_UID, 2, mode="fail", distinct=2)
+        t.wait_stderr(second, etest.ticks_timeout(3))
+        t.send(signal.SIGINT)
+        rc = t.wait_exit(30 * etest.slowness())
+        etest.check(rc == 0, f"{what}: after SIGINT expected exit 0, got {rc}\n" + t.describe())
+        warnings = [line for line in t.stderr().splitlines() if "warning" in line]
+        etest.check(warnings == [first, second],
+                    f"{what}: expected exactly the warnings {[first, second]}, got {warnings}\n"
+                    + t.describe())
+        lines = t.lines[:-1] if t.lines and t.lines[-1] == "" else t.lines
+        last = lines[len(lines) - lines[::-1].index(""):] if "" in lines else lines
+        etest.check(table in [line.strip() for line in last],
+                    f"{what}: expected the line {table!r} in the final block, got {last}\n"
+                    + t.describe())
+    etest.log(f"{what}: {first!r}, then {second!r}; the final block says {table!r}")
 
 
 def large(args, mode):
@@ -134,6 +181,7 @@ def test(args):
     for mode in etest.attach_modes():
         full_json(args, mode)
         full_table(args, mode)
+        one_key(args, mode)
         large(args, mode)
 
 

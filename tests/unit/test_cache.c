@@ -13,14 +13,19 @@
  * others, another owner), an entry stored and loaded back, and refused when it
  * is a symlink, a FIFO, a directory, writable by others, hard-linked, empty,
  * too large, corrupt or another owner's; a symlink planted at the entry's
- * name replaced, its target untouched; --doctor's line.
+ * name replaced, its target untouched; --doctor's line.  The temporary files
+ * of stores that did not finish: atomic_write_temp_of() tells them by name,
+ * and cache_open() removes the stale ones (and nothing else: younger ones,
+ * other names, symlinks, directories).
  */
 #include "unit.h"
 
 #include <dirent.h>
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 
+#include "atomic_write.h"
 #include "cache.h"
 #include "image.h"
 #include "log.h"
@@ -2111,6 +2116,177 @@ static void test_store_fails(void **state)
 	image_free(&img);
 }
 
+/* ---- the temporary files of stores that did not finish ---- */
+
+static void test_temp_of(void **state)
+{
+	static const struct {
+		const char *base, *name; /* name NULL: not a temporary file */
+	} cases[] = {
+		{ ".a.probe.Ab9XyZ", "a.probe" },
+		{ ".x.000000", "x" },
+		{ "..hidden.zzzzzz", ".hidden" },
+		{ ".with.dots.in.it.AAAAAA", "with.dots.in.it" },
+		{ "a.probe.Ab9XyZ", NULL },   /* no leading dot */
+		{ "..Ab9XyZ", NULL },	      /* no name */
+		{ ".a.probe.Ab9Xy", NULL },   /* five */
+		{ ".a.probe.Ab9XyZ1", NULL }, /* seven: ".a.probe.A" is not a name's end */
+		{ ".a.probe.Ab9Xy~", NULL },  /* not a letter or digit */
+		{ ".a.probe.Ab9-yZ", NULL },
+		{ ".a.probe-Ab9XyZ", NULL }, /* no dot before the suffix */
+		{ ".a.probe", NULL },
+		{ ".Ab9XyZ", NULL },
+		{ "", NULL },
+		{ ".", NULL },
+	};
+	char name[16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool is = atomic_write_temp_of(cases[i].base, name, sizeof(name));
+
+		if (is != (cases[i].name != NULL))
+			print_error("\"%s\": %s\n", cases[i].base, is ? "taken" : "not taken");
+		assert_int_equal(is, cases[i].name != NULL);
+		if (is)
+			assert_string_equal(name, cases[i].name);
+	}
+	/* ".seven7.XXXXXX": "seven7" fits in 7 bytes, not in 6 */
+	assert_true(atomic_write_temp_of(".seven7.XXXXXX", name, 7));
+	assert_string_equal(name, "seven7");
+	assert_false(atomic_write_temp_of(".seven7.XXXXXX", name, 6));
+}
+
+/* A file in the cache directory, written age seconds ago (negative: ahead). */
+static void plant_aged(struct fixture *fx, const char *name, long age)
+{
+	struct timespec t[2];
+	char path[2 * PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", fx->cdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("a file\n", f);
+	assert_int_equal(fclose(f), 0);
+	t[0].tv_sec = t[1].tv_sec = time(NULL) - age;
+	t[0].tv_nsec = t[1].tv_nsec = 0;
+	assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* names, sorted, joined by '|' (as listing() gives them, in the C locale), into buf */
+static void joined(char **names, int n, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	qsort(names, n, sizeof(names[0]), by_name);
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		at += snprintf(buf + at, len - at, "%s%s", i ? "|" : "", names[i]);
+		assert_true(at < len);
+	}
+}
+
+static void test_open_removes_stale_temp_files(void **state)
+{
+	struct fixture *fx = *state;
+	const long stale = CACHE_TEMP_STALE_SECONDS + 60;
+	char hex[SHA256_HEX_LEN + 1], upper[SHA256_HEX_LEN + 1], want[4096], path[PATH_MAX];
+	char link[2 * PATH_MAX], sub[2 * PATH_MAX], young[128], kept[16][128], *names[16];
+	struct timespec t[2] = { { .tv_sec = time(NULL) - stale },
+				 { .tv_sec = time(NULL) - stale } };
+	int nkept = 0;
+
+	assert_int_equal(mkdir(fx->cdir, 0755), 0);
+	memset(hex, 'a', SHA256_HEX_LEN);
+	hex[SHA256_HEX_LEN] = '\0';
+	memcpy(hex, "0123456789abcdef", 16);
+	strcpy(upper, hex);
+	for (char *c = upper; *c; c++)
+		*c = *c >= 'a' && *c <= 'f' ? *c - 'a' + 'A' : *c;
+#define KEPT(...) snprintf(kept[nkept++], sizeof(kept[0]), __VA_ARGS__)
+	/* stale, ours: removed */
+	snprintf(path, sizeof(path), ".%s.probe.Gone01", hex);
+	plant_aged(fx, path, stale);
+	snprintf(path, sizeof(path), ".%s.probe.Gone02", hex);
+	plant_aged(fx, path, -stale); /* the clock set back since */
+	/* ours, but young (another instance's store in progress): kept */
+	snprintf(young, sizeof(young), ".%s.probe.Young1", hex);
+	plant_aged(fx, young, CACHE_TEMP_STALE_SECONDS - 60);
+	KEPT("%s", young);
+	KEPT(".%s.probe.Ahead1", hex);
+	plant_aged(fx, kept[nkept - 1], -60);
+	/* stale, not ours: kept */
+	KEPT("notes.txt");
+	KEPT(".notes.txt.abcdef");
+	KEPT("%s.probe", hex); /* an entry */
+	KEPT(".%s.probe", hex);
+	KEPT(".%s.probe.abc", hex);
+	KEPT(".%s.probe.abcdef~", hex);
+	KEPT(".%s.probe.abcdef", upper);
+	KEPT(".%.63s.probe.abcdef", hex);
+	KEPT(".%s0.probe.abcdef", hex);
+	KEPT(".%s.prob.abcdef", hex);
+	for (int i = 2; i < nkept; i++)
+		plant_aged(fx, kept[i], stale);
+	/* of the pattern, but a symlink (its target stays) and a directory: kept */
+	KEPT(".%s.probe.Link01", hex);
+	snprintf(link, sizeof(link), "%s/%s", fx->cdir, kept[nkept - 1]);
+	assert_int_equal(symlink(in_dir(fx, "target", path), link), 0);
+	plant_aged(fx, "../target", stale);
+	assert_int_equal(utimensat(AT_FDCWD, link, t, AT_SYMLINK_NOFOLLOW), 0);
+	KEPT(".%s.probe.Dir001", hex);
+	snprintf(sub, sizeof(sub), "%s/%s", fx->cdir, kept[nkept - 1]);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(utimensat(AT_FDCWD, sub, t, 0), 0);
+#undef KEPT
+
+	/* silent without --verbose */
+	assert_open_ok(fx, fx->cdir, true);
+	for (int i = 0; i < nkept; i++)
+		names[i] = kept[i];
+	joined(names, nkept, want, sizeof(want));
+	assert_listing(fx->cdir, want);
+	assert_listing(fx->dir, "cache|target");
+
+	/* with it, one line each: the young one once stale */
+	plant_aged(fx, young, stale);
+	set_verbose(fx, true);
+	fx->cache.usable = false;
+	assert_int_equal(cache_open(&fx->cache, fx->cdir, false), 0);
+	assert_true(fx->cache.usable);
+	snprintf(
+		want, sizeof(want),
+		"bcc-execcount: cache: removed %.1000s/%s, left by a store that did not finish (written %ld s ago)\n",
+		fx->cdir, young, stale);
+	assert_logged(fx, want);
+	set_verbose(fx, false);
+	for (int i = 0; i + 1 < nkept; i++)
+		names[i] = kept[i + 1]; /* kept[0] is the young one */
+	joined(names, nkept - 1, want, sizeof(want));
+	assert_listing(fx->cdir, want);
+}
+
+/* an unusable directory is left exactly as it is, its stale temporary files too */
+static void test_open_unsafe_keeps_temp_files(void **state)
+{
+	struct fixture *fx = *state;
+	char name[256], want[256];
+
+	assert_int_equal(mkdir(fx->cdir, 0755), 0);
+	snprintf(name, sizeof(name), ".%064d.probe.Stale1", 0);
+	plant_aged(fx, name, CACHE_TEMP_STALE_SECONDS + 60);
+	assert_int_equal(chmod(fx->cdir, 0775), 0);
+	assert_open_refused(fx, fx->cdir, -EPERM, "writable by its group (mode 0775)");
+	snprintf(want, sizeof(want), "%s", name);
+	assert_listing(fx->cdir, want);
+}
+
 /* ---- cache_describe ---- */
 
 static void assert_described(const char *dir, int rc, const char *fmt_tail)
@@ -2223,6 +2399,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_refuses_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_describe, setup, teardown),
+		cmocka_unit_test(test_temp_of),
+		cmocka_unit_test_setup_teardown(test_open_removes_stale_temp_files, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_open_unsafe_keeps_temp_files, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1793,6 +1793,16 @@ static void test_table_dropped(void **state)
 			    "dropped 7 execs: the table is full at 10240 keys -- raise --max-keys");
 	free(copy);
 	free(r.text);
+
+	/* one of each: no plural */
+	cfg.max_keys = 1;
+	snap.dropped = 1;
+	r = render(&cfg, &snap, true);
+	assert_int_equal(split_lines(r.text, &copy, line, 16), 6);
+	assert_string_equal(line[4],
+			    "dropped 1 exec: the table is full at 1 key -- raise --max-keys");
+	free(copy);
+	free(r.text);
 	snapshot_free(&snap);
 }
 
