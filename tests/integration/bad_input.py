@@ -240,9 +240,10 @@ class Fixtures:
         return self.write("unverifiable.c", text.encode("utf-8"))
 
     def make_looping(self):
-        guard = "\tif (!call || !call->active)\n\t\treturn 0;\n"
+        guard = "\tif (!call)\n\t\treturn 0;\n\tcount_call("
         loop = "\tvolatile u32 spin = 0;\n\tfor (int i = 0; i < 1000000; i++)\n\t\tspin += i;\n"
-        text = self.edited(guard, guard + loop, "a loop of 1,000,000 turns")
+        text = self.edited(guard, guard.replace("\tcount_call(", loop + "\tcount_call("),
+                           "a loop of 1,000,000 turns")
         return self.write("looping.c", text.encode("utf-8"))
 
     def make_selfinclude(self):

@@ -154,11 +154,11 @@ def test(args):
 
         # a loop of 1,000,000 turns: the verifier follows each turn, gives up at a million
         # instructions processed, and the kernel says E2BIG, as for a program too large
-        loop = guard.replace("\tcall->active = 0;\n",
+        loop = guard.replace("\tcount_call(",
                              "\tvolatile u32 spin = 0;\n"
                              "\tfor (int i = 0; i < 1000000; i++)\n"
                              "\t\tspin += i;\n"
-                             "\tcall->active = 0;\n")
+                             "\tcount_call(")
         looping = etest.replace_once(shipped, guard, loop, "exec_success with a long loop")
         path = os.path.join(tmp, "looping.c")
         etest.write_text(path, looping)
