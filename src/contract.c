@@ -3,14 +3,11 @@
 
 #include <stddef.h>
 
-#define FIELD(type, member)                                                                        \
-	{                                                                                          \
-#member, offsetof(type, member), sizeof(((type *)0)->member)                       \
-	}
-#define LAYOUT(type, fields)                                                                       \
-	{                                                                                          \
-		fields, sizeof(fields) / sizeof(fields[0]), sizeof(type)                           \
-	}
+/* clang-format 14 and 19 lay out a braced initializer as a macro's body differently */
+// clang-format off
+#define FIELD(type, member) { #member, offsetof(type, member), sizeof(((type *)0)->member) }
+#define LAYOUT(type, fields) { fields, sizeof(fields) / sizeof(fields[0]), sizeof(type) }
+// clang-format on
 
 /* The values' fields, named as their members here and in the probe: one list of each. */
 static const struct layout_field counts_value[] = {
