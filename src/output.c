@@ -65,22 +65,10 @@ static size_t shown(const struct render_opts *opts, const struct view *view)
 	return opts->top && opts->top < view->len ? opts->top : view->len;
 }
 
-/* n in decimal: a number per key column and row is worth not parsing a format for. */
-static void put_u64(FILE *out, uint64_t n)
-{
-	char digits[20];
-	size_t i = sizeof(digits);
-
-	do
-		digits[--i] = (char)('0' + n % 10);
-	while (n /= 10);
-	fwrite(digits + i, 1, sizeof(digits) - i, out);
-}
-
 /* The key's columns, in --by order: numbers bare, unknown names null. */
 static void json_write_key(FILE *out, const struct render_opts *opts, const struct count_row *row)
 {
-	bool first = true;
+	const char *sep = "";
 	char num[24];
 	bool number;
 	uint64_t u;
@@ -92,19 +80,18 @@ static void json_write_key(FILE *out, const struct render_opts *opts, const stru
 			const struct key_column *col = &field->columns[c];
 			const char *v;
 
-			fputs(first ? "\"" : ",\"", out);
-			fputs(col->name, out);
-			fputs("\":", out);
-			first = false;
+			/* one formatted write per column: each stdio call takes the stream's lock */
 			if (key_column_number(field, col, row, &u)) {
-				put_u64(out, u);
-				continue;
+				fprintf(out, "%s\"%s\":%" PRIu64, sep, col->name, u);
+			} else {
+				fprintf(out, "%s\"%s\":", sep, col->name);
+				v = key_column_value(field, col, row, num, &number);
+				if (!v)
+					fputs("null", out);
+				else
+					json_write_string(out, v);
 			}
-			v = key_column_value(field, col, row, num, &number);
-			if (!v)
-				fputs("null", out);
-			else
-				json_write_string(out, v);
+			sep = ",";
 		}
 	}
 }
@@ -117,19 +104,11 @@ static void json_write_rows(FILE *out, const struct render_opts *opts, const str
 
 		fputs(i ? ",{" : "{", out);
 		json_write_key(out, opts, row);
-		fputs(",\"count\":", out);
-		put_u64(out, row->count);
-		fputs(",\"execve\":", out);
-		put_u64(out, row->n.execve);
-		fputs(",\"execveat\":", out);
-		put_u64(out, row->n.execveat);
-		fputs(",\"ok\":", out);
-		put_u64(out, row->n.ok);
-		fputs(",\"failed\":", out);
-		put_u64(out, row->n.failed);
-		fputs(",\"delta\":", out);
-		put_u64(out, row->delta);
-		fputc('}', out);
+		fprintf(out,
+			",\"count\":%" PRIu64 ",\"execve\":%" PRIu64 ",\"execveat\":%" PRIu64
+			",\"ok\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"delta\":%" PRIu64 "}",
+			row->count, row->n.execve, row->n.execveat, row->n.ok, row->n.failed,
+			row->delta);
 	}
 	fputc(']', out);
 }
