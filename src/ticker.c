@@ -80,7 +80,6 @@ enum tick_wait ticker_wait(struct ticker *t)
 	struct pollfd pfd = { .fd = STDOUT_FILENO, .events = 0 };
 
 	t->deadline.tv_sec += t->interval;
-	t->late = false;
 	for (;;) {
 		struct timespec now, left;
 
@@ -99,10 +98,8 @@ enum tick_wait ticker_wait(struct ticker *t)
 			 * block now covers all of it, and the schedule starts again
 			 * from now rather than catching up with a burst of blocks.
 			 */
-			if (left.tv_sec < -(time_t)t->interval) {
+			if (left.tv_sec < -(time_t)t->interval)
 				t->deadline = now;
-				t->late = true;
-			}
 			return WAIT_TICK;
 		}
 		if (ppoll(&pfd, t->watch_stdout ? 1 : 0, &left, &t->waitmask) > 0 &&

@@ -24,7 +24,6 @@ struct ticker {
 	unsigned int interval;	  /* seconds */
 	sigset_t waitmask;	  /* the mask inside ppoll: the stop signals let through */
 	bool watch_stdout;	  /* stdout is a pipe or socket: its reader's end wakes us */
-	bool late; /* the last tick came a whole interval late: the schedule restarted */
 };
 
 /* Block the stop signals in the calling thread (old: the mask before, or NULL): a thread started

@@ -59,7 +59,7 @@ static inline void fuzz_config(struct fuzz_in *in, struct config *cfg)
 		cfg->by[cfg->nby++] = left[pick];
 		left[pick] = left[--nleft];
 	}
-	cfg->sort = fuzz_u8(in) % (ORDER_BY_CGROUP + 1);
+	cfg->sort = fuzz_u8(in) % ORDER_COUNT_;
 	if (count_order_field(cfg->sort) >= 0 && !(mask & 1u << count_order_field(cfg->sort)))
 		cfg->sort = ORDER_BY_COUNT; /* cli_parse refuses a sort field outside --by */
 	cfg->top = fuzz_range(in, 0, CLI_MAX_TOP);
