@@ -164,6 +164,8 @@ int main(int argc, char **argv)
 		return die("UFFDIO_COPY");
 	for (unsigned long i = 0; i < n; i++)
 		pthread_join(threads[i], NULL);
+	free(threads);
+	pthread_attr_destroy(&attr);
 	if (atomic_load(&enoent) != n) {
 		fprintf(stderr, PROG ": of %lu calls, %lu failed with ENOENT and %lu otherwise\n",
 			n, atomic_load(&enoent), atomic_load(&other));
