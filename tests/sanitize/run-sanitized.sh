@@ -13,8 +13,10 @@
 #   --ctest CTEST     the ctest to run (default: ctest from PATH)
 #   --build-only      configure and build, run no test (CTest's sanitize.build)
 #   CTEST_ARGS        instead of the default selection, -L 'unit|integration'
-#                     -LE 'sanitize|vm-guest' (kernel_matrix repeats, for the VMs, what
-#                     count_exact, cleanup, execveat and atomic_update check here)
+#                     -LE 'sanitize|vm-guest|docs' (kernel_matrix repeats, for the VMs, what
+#                     count_exact, cleanup, execveat and atomic_update check here;
+#                     training_doc, label docs, runs the guide's commands, each a path
+#                     another test covers)
 #
 # In the tests' environment: every leak is an error (LeakSanitizer, also in the
 # tool started by the python tests, with one suppression, lsan.supp: libbcc's USDT
@@ -86,7 +88,7 @@ if real_strace=$(command -v strace); then
 	export PATH=$build_dir/sanitize-bin:$PATH
 fi
 [ "$build_only" -eq 0 ] || exit 0
-[ $# -gt 0 ] || set -- -L 'unit|integration' -LE 'sanitize|vm-guest'
+[ $# -gt 0 ] || set -- -L 'unit|integration' -LE 'sanitize|vm-guest|docs'
 say "ASAN_OPTIONS=$ASAN_OPTIONS"
 say "LSAN_OPTIONS=$LSAN_OPTIONS"
 say "UBSAN_OPTIONS=$UBSAN_OPTIONS"
