@@ -51,6 +51,15 @@ static int attach_one(struct attachment *at, int prog_fd)
 	return 0;
 }
 
+int hooks_check(const struct hooks *hooks, struct probe *probe, const struct key_layout *layout)
+{
+	const char *fns[HOOKS_MAX];
+
+	for (unsigned int i = 0; i < hooks->n; i++)
+		fns[i] = hooks->at[i].fn;
+	return probe_check_contract(probe, layout, fns, hooks->n);
+}
+
 int hooks_load(struct hooks *hooks, struct probe *probe, bool verbose)
 {
 	for (unsigned int i = 0; i < hooks->n; i++) {

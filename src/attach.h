@@ -12,6 +12,9 @@
 #include "plan.h"
 #include "probe.h"
 
+/* The probe's contract for these hooks: the tables the host reads (layout: the key), and each hook's function. */
+int hooks_check(const struct hooks *hooks, struct probe *probe, const struct key_layout *layout);
+
 /*
  * Load each hook's function as its program type into at->prog_fd; with
  * verbose, say what the verifier processed.  0, or -EPERM (privilege) or

@@ -191,7 +191,6 @@ static int recv_handover(int sock, struct probe_handover *h, size_t *image_len)
 static int check_and_load_quietly(struct probe *probe, const struct config *cfg,
 				  struct hooks *hooks)
 {
-	const char *fns[HOOKS_MAX];
 	struct key_layout layout;
 	int held = memfd_create("bcc-execcount-load", MFD_CLOEXEC), saved = dup(STDERR_FILENO);
 	char buf[4096];
@@ -200,10 +199,8 @@ static int check_and_load_quietly(struct probe *probe, const struct config *cfg,
 
 	if (held < 0 || saved < 0 || dup2(held, STDERR_FILENO) < 0)
 		return -errno;
-	for (unsigned int i = 0; i < hooks->n; i++)
-		fns[i] = hooks->at[i].fn;
 	key_layout_init(&layout, cfg->by_mask);
-	err = probe_check_contract(probe, &layout, fns, hooks->n);
+	err = hooks_check(hooks, probe, &layout);
 	if (!err)
 		err = hooks_load(hooks, probe, cfg->verbose);
 	fflush(stderr);

@@ -130,12 +130,8 @@ int session_probe(struct session *s)
 
 int session_contract(struct session *s)
 {
-	const char *fns[HOOKS_MAX];
-
-	for (unsigned int i = 0; i < s->hooks.n; i++)
-		fns[i] = s->hooks.at[i].fn;
 	key_layout_init(&s->layout, s->cfg->by_mask);
-	return probe_check_contract(s->probe.probe, &s->layout, fns, s->hooks.n);
+	return hooks_check(&s->hooks, s->probe.probe, &s->layout);
 }
 
 /* Load: the kernel verifier checks each program (and says how, with --verbose). */
