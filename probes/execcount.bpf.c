@@ -12,6 +12,8 @@
  *                                            tracepoints': less for clang)
  *   EXECCOUNT_SYSCALL_WRAPPER                the kprobe'd function takes a
  *                                            struct pt_regs * (x86_64 >= 4.17)
+ *   EXECCOUNT_AT_EXIT                        count each exec at its syscall's
+ *                                            exit alone (below)
  * `bcc-execcount --verbose` prints the settings it used.
  *
  * An exec is seen at two points:
@@ -28,6 +30,15 @@
  * may not be mapped yet (a literal in a just-forked child), and BPF cannot
  * fault it in; by the outcome the kernel has read it itself.
  * The counters are cumulative and never cleared: the host takes deltas.
+ *
+ * With EXECCOUNT_AT_EXIT, one program per execve instead: the syscall's exit
+ * (syscalls:sys_exit_*), where x86_64 reports success (ret 0, in the new
+ * program) and failure alike.  Only for keys an exec does not change: the
+ * real uid (a set-user-ID program changes the effective one) and the
+ * cgroup, and for both syscalls: x86_64 reports a successful execveat at
+ * sys_exit_execve (the new program's first return is made to look like an
+ * execve's), so execveat's entry notes its process, for its success to be
+ * told apart there.  Nothing is noted for an execve.
  *
  * Edit freely: `bcc-execcount --print-probe > mine.c`, change it, then
  * `bcc-execcount --probe mine.c`.  The host needs the tables and functions
@@ -90,6 +101,11 @@ struct execcount_stats {
 };
 BPF_ARRAY(stats, struct execcount_stats, 1);
 
+#if defined(EXECCOUNT_AT_EXIT) && (defined(EXECCOUNT_BY_COMM) || defined(EXECCOUNT_BY_EXE))
+#error "EXECCOUNT_AT_EXIT counts keys of uid and cgroup only: comm and exe change with the exec"
+#endif
+
+#ifndef EXECCOUNT_AT_EXIT
 /*
  * The calls in progress, per thread id: noted at entry, deleted at the
  * outcome.  A plain hash, not an LRU: a note is never evicted while its call
@@ -109,6 +125,7 @@ struct execcount_call {
 BPF_HASH(calls, u32, struct execcount_call, 10240);
 /* Room to build a key: it can exceed the 512-byte BPF stack. */
 BPF_PERCPU_ARRAY(scratch, struct execcount_key, 1);
+#endif
 
 /*
  * Before attaching, the host writes who it is into self[0]: its pid namespace
@@ -159,6 +176,127 @@ static __always_inline bool uid_wanted(u32 uid)
 #endif
 }
 
+/* syscalls:sys_enter_* and sys_exit_*: the layout every syscall event shares. */
+struct syscall_enter_args {
+	u64 common;
+	u64 nr; /* int __syscall_nr, then padding */
+	u64 args[6];
+};
+
+struct syscall_exit_args {
+	u64 common;
+	u64 nr;
+	s64 ret;
+};
+
+/* Add one exec of syscall, ok or not, under key: the one add of every exec. */
+static __always_inline void count_key(struct execcount_key *key, int syscall, bool ok)
+{
+	u32 zero = 0;
+	struct execcount_value init = {}, *value;
+	u64 *counter;
+
+	/*
+	 * Insert zeros if absent, then add atomically: two CPUs adding to the
+	 * same new key both land on the one element.  (increment() is a
+	 * plain += 1, and atomic_increment() drops the loser of an insert race.)
+	 */
+	value = counts.lookup_or_try_init(key, &init);
+	if (!value) {
+		struct execcount_stats *st = stats.lookup(&zero);
+
+		if (st)
+			__sync_fetch_and_add(&st->dropped, 1);
+		return;
+	}
+	if (syscall == SYSCALL_EXECVEAT)
+		counter = ok ? &value->execveat_ok : &value->execveat_failed;
+	else
+		counter = ok ? &value->execve_ok : &value->execve_failed;
+	__sync_fetch_and_add(counter, 1);
+}
+
+#ifdef EXECCOUNT_AT_EXIT
+/*
+ * The execveat calls in progress, per process (tgid: a thread that execs
+ * takes its leader's pid, the tgid stays), with the calling thread's id.
+ * An LRU: a process killed inside its execveat leaves its note behind, and
+ * newer notes push such notes out.
+ */
+BPF_TABLE("lru_hash", u32, u32, execveats, 10240);
+
+/*
+ * The exit of an exec syscall that returned ret: count it, unless it is the
+ * host's self-test.  On x86_64 the exit fires in the new program after a
+ * success, with the caller's real uid and cgroup still.
+ */
+static __always_inline int count_at_exit(long ret, int syscall)
+{
+	u32 zero = 0;
+	struct execcount_self *me = self.lookup(&zero);
+	u32 uid = bpf_get_current_uid_gid(); /* the real uid: an exec keeps it */
+	struct execcount_key key;
+
+	if (me && is_self(me, bpf_get_current_pid_tgid() >> 32)) {
+		__sync_fetch_and_add(&me->exits, 1);
+		return 0;
+	}
+	if (!uid_wanted(uid))
+		return 0;
+	__builtin_memset(&key, 0, sizeof(key)); /* padding is part of the key */
+#ifdef EXECCOUNT_BY_CGROUP
+	key.cgroup = bpf_get_current_cgroup_id();
+#endif
+#ifdef EXECCOUNT_BY_UID
+	key.uid = uid;
+#endif
+	count_key(&key, syscall, ret >= 0);
+	return 0;
+}
+
+/* sys_exit_execve: every failed execve, and every successful exec (execveat's if noted). */
+int execve_exit(struct syscall_exit_args *ctx)
+{
+	int syscall = SYSCALL_EXECVE;
+
+	if (ctx->ret >= 0) {
+		u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+		/* one exec succeeds per process: its other threads' calls end with it */
+		if (execveats.lookup(&tgid)) {
+			syscall = SYSCALL_EXECVEAT;
+			execveats.delete(&tgid);
+		}
+	}
+	return count_at_exit(ctx->ret, syscall);
+}
+
+/* sys_enter_execveat: note the process, for its success at sys_exit_execve. */
+int execveat_entry(struct syscall_enter_args *ctx)
+{
+	u32 zero = 0;
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tgid = id >> 32, tid = id;
+	struct execcount_self *me = self.lookup(&zero);
+
+	if ((me && is_self(me, tgid)) || !uid_wanted(bpf_get_current_uid_gid()))
+		return 0;
+	execveats.update(&tgid, &tid);
+	return 0;
+}
+
+/* sys_exit_execveat: a failed execveat (a successful one returns through execve's exit). */
+int execveat_exit(struct syscall_exit_args *ctx)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tgid = id >> 32;
+	u32 *noted = execveats.lookup(&tgid);
+
+	if (noted && *noted == (u32)id)
+		execveats.delete(&tgid);
+	return count_at_exit(ctx->ret, SYSCALL_EXECVEAT);
+}
+#else /* !EXECCOUNT_AT_EXIT: entry and outcome */
 /* Syscall entry: note who calls, for the outcome. */
 static __always_inline int on_entry(const char *filename, int syscall)
 {
@@ -203,8 +341,6 @@ static __always_inline void count_call(struct execcount_call *call, bool ok, con
 {
 	u32 zero = 0;
 	struct execcount_key *key = scratch.lookup(&zero);
-	struct execcount_value init = {}, *value;
-	u64 *counter;
 
 	if (!key)
 		return;
@@ -225,25 +361,7 @@ static __always_inline void count_call(struct execcount_call *call, bool ok, con
 	else
 		bpf_probe_read_user_str(key->exe, sizeof(key->exe), (const char *)call->filename);
 #endif
-
-	/*
-	 * Insert zeros if absent, then add atomically: two CPUs adding to the
-	 * same new key both land on the one element.  (increment() is a
-	 * plain += 1, and atomic_increment() drops the loser of an insert race.)
-	 */
-	value = counts.lookup_or_try_init(key, &init);
-	if (!value) {
-		struct execcount_stats *st = stats.lookup(&zero);
-
-		if (st)
-			__sync_fetch_and_add(&st->dropped, 1);
-		return;
-	}
-	if (call->syscall == SYSCALL_EXECVEAT)
-		counter = ok ? &value->execveat_ok : &value->execveat_failed;
-	else
-		counter = ok ? &value->execve_ok : &value->execve_failed;
-	__sync_fetch_and_add(counter, 1);
+	count_key(key, call->syscall, ok);
 }
 
 /* Syscall exit: a call still noted here did not succeed (success removed it first). */
@@ -326,19 +444,6 @@ int exit_kretprobe(struct pt_regs *ctx)
 }
 #endif /* EXECCOUNT_KPROBES */
 
-/* syscalls:sys_enter_* and sys_exit_*: the layout every syscall event shares. */
-struct syscall_enter_args {
-	u64 common;
-	u64 nr; /* int __syscall_nr, then padding */
-	u64 args[6];
-};
-
-struct syscall_exit_args {
-	u64 common;
-	u64 nr;
-	s64 ret;
-};
-
 int execve_tracepoint(struct syscall_enter_args *ctx)
 {
 	return on_entry((const char *)ctx->args[0], SYSCALL_EXECVE);
@@ -353,3 +458,4 @@ int exit_tracepoint(struct syscall_exit_args *ctx)
 {
 	return on_exit(ctx->ret);
 }
+#endif /* EXECCOUNT_AT_EXIT */

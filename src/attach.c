@@ -79,14 +79,19 @@ int hooks_load(struct hooks *hooks, struct probe *probe, bool verbose)
 /* Outcomes before entries, so every call noted at entry has its outcome seen. */
 int hooks_attach(struct hooks *hooks)
 {
-	for (unsigned int i = hooks->n; i-- > 0;) {
-		int err = attach_one(&hooks->at[i], hooks->at[i].prog_fd);
+	for (int entries = 0; entries < 2; entries++)
+		for (unsigned int i = 0; i < hooks->n; i++) {
+			struct attachment *at = &hooks->at[i];
+			int err;
 
-		if (err) {
-			hooks_detach(hooks);
-			return err;
+			if (at->entry != entries)
+				continue;
+			err = attach_one(at, at->prog_fd);
+			if (err) {
+				hooks_detach(hooks);
+				return err;
+			}
 		}
-	}
 	return 0;
 }
 

@@ -3,7 +3,8 @@
 
 #include <stdio.h>
 
-void cflags_build(struct cflags *out, const struct config *cfg, bool kprobes, bool syscall_wrapper)
+void cflags_build(struct cflags *out, const struct config *cfg, bool kprobes, bool syscall_wrapper,
+		  bool at_exit)
 {
 	size_t at;
 
@@ -25,4 +26,6 @@ void cflags_build(struct cflags *out, const struct config *cfg, bool kprobes, bo
 		out->argv[out->n++] = "-DEXECCOUNT_KPROBES";
 	if (kprobes && syscall_wrapper)
 		out->argv[out->n++] = "-DEXECCOUNT_SYSCALL_WRAPPER";
+	if (at_exit)
+		out->argv[out->n++] = "-DEXECCOUNT_AT_EXIT";
 }

@@ -3,7 +3,8 @@
  * cflags.h - the -D settings the probe is compiled with, from the command
  * line: the key's fields (--by), the table size (--max-keys), the uid filter
  * (--uid), whether kprobes are attached (their functions are compiled only
- * then) and how the kprobe'd syscall functions take their arguments.
+ * then), how the kprobe'd syscall functions take their arguments, and
+ * whether each exec is counted at its exit alone.
  * Pure: unit-tested without libbcc.
  */
 #ifndef EXECCOUNT_CFLAGS_H
@@ -13,7 +14,7 @@
 
 #include "cli.h"
 
-#define CFLAGS_MAX 8
+#define CFLAGS_MAX 9
 
 struct cflags {
 	const char *argv[CFLAGS_MAX];
@@ -22,6 +23,8 @@ struct cflags {
 	char uids[32 + CLI_MAX_UIDS * 11];
 };
 
-void cflags_build(struct cflags *out, const struct config *cfg, bool kprobes, bool syscall_wrapper);
+/* at_exit: the plan counts at the exits alone (plan.h), -DEXECCOUNT_AT_EXIT */
+void cflags_build(struct cflags *out, const struct config *cfg, bool kprobes, bool syscall_wrapper,
+		  bool at_exit);
 
 #endif

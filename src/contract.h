@@ -75,5 +75,9 @@ void contract_layouts_init(struct contract_layouts *c, const struct key_layout *
 #define CONTRACT_FN_EXECVEAT_TRACEPOINT "execveat_tracepoint"
 #define CONTRACT_FN_EXIT_TRACEPOINT	"exit_tracepoint"
 #define CONTRACT_FN_SUCCESS		"exec_success"
+/* EXECCOUNT_AT_EXIT: each exec counted at its exit; execveat noted at entry */
+#define CONTRACT_FN_EXECVE_EXIT	   "execve_exit"
+#define CONTRACT_FN_EXECVEAT_ENTRY "execveat_entry"
+#define CONTRACT_FN_EXECVEAT_EXIT  "execveat_exit"
 
 #endif

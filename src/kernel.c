@@ -251,6 +251,15 @@ static void tracepoint_facts(struct kernel_facts *k)
 		k->exit_tp[i] = tracefs_has(k->tracefs, rel);
 	}
 	k->sched_exec_tp = tracefs_has(k->tracefs, "events/sched/sched_process_exec/id");
+	/*
+	 * x86_64 returns from a successful exec through the syscall's exit, so
+	 * sys_exit_* fires then too (ret 0, in the new program); arm64 did not
+	 * before kernel commit de6921856f99 (bcc#3978), and other architectures
+	 * are not known here.
+	 */
+#if defined(__x86_64__)
+	k->exit_sees_success = true;
+#endif
 }
 
 /* kprobes, and each syscall's function found as bcc finds it (one pass of kallsyms each) */

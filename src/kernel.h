@@ -95,6 +95,7 @@ struct kernel_facts {
 	bool enter_tp[SYSCALLS_N];	  /* syscalls:sys_enter_<name> */
 	bool exit_tp[SYSCALLS_N];	  /* syscalls:sys_exit_<name> */
 	bool sched_exec_tp;		  /* sched:sched_process_exec */
+	bool exit_sees_success; /* sys_exit_<name> fires after a successful exec too (x86_64) */
 };
 
 enum kernel_facts_flags {

@@ -12,6 +12,7 @@
 static const struct key_field_info fields[FIELD_COUNT_] = {
 	[FIELD_UID] = {
 		.name = "uid", .define = "-DEXECCOUNT_BY_UID", .kind = KEY_U32,
+		.at_exit = true, /* the real uid: set-user-ID changes the effective one */
 		.size = sizeof(uint32_t), .align = _Alignof(uint32_t),
 		.offset = offsetof(struct exec_key, uid),
 		.columns = { { "uid", -1, "UID", 10, NULL },
@@ -35,6 +36,7 @@ static const struct key_field_info fields[FIELD_COUNT_] = {
 	},
 	[FIELD_CGROUP] = {
 		.name = "cgroup", .define = "-DEXECCOUNT_BY_CGROUP", .kind = KEY_U64,
+		.at_exit = true,
 		.size = sizeof(uint64_t), .align = _Alignof(uint64_t),
 		.offset = offsetof(struct exec_key, cgroup),
 		.tail = true,
@@ -68,6 +70,14 @@ int key_field_parse(const char *name)
 		if (strcmp(fields[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+bool key_fields_at_exit(unsigned int mask)
+{
+	for (int i = 0; i < FIELD_COUNT_; i++)
+		if ((mask & 1u << i) && !fields[i].at_exit)
+			return false;
+	return true;
 }
 
 static size_t align_up(size_t n, size_t align)

@@ -54,7 +54,8 @@ struct key_field_info {
 	enum key_kind kind;
 	size_t size, align; /* in the probe's struct execcount_key */
 	size_t offset;	    /* of its member in struct exec_key */
-	bool tail; /* table: after the numbers (long text), else before them in --by order */
+	bool tail;    /* table: after the numbers (long text), else before them in --by order */
+	bool at_exit; /* the same at the syscall's exit: an exec changes it not (EXECCOUNT_AT_EXIT) */
 	struct key_column columns[2];
 	unsigned int ncolumns;
 };
@@ -70,6 +71,8 @@ const char *key_field_name(enum key_field field);
 const char *key_field_define(enum key_field field);
 /* The field called name, or -1. */
 int key_field_parse(const char *name);
+/* Can every field of mask (1u << FIELD_*) be read at the syscall's exit, after the exec? */
+bool key_fields_at_exit(unsigned int mask);
 
 /* A set of fields, as a mask of 1u << FIELD_*. */
 struct key_layout {

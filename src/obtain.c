@@ -337,7 +337,8 @@ int obtain_probe(struct obtained *ob, const struct config *cfg, const struct cac
 		log_msg("setting BCC_KERNEL_SOURCE: %s", strerror(errno));
 		return -errno;
 	}
-	cflags_build(&cflags, cfg, hooks->kind == HOOK_KPROBE, hooks->syscall_wrapper);
+	cflags_build(&cflags, cfg, hooks->kind == HOOK_KPROBE, hooks->syscall_wrapper,
+		     hooks->at_exit);
 	for (int i = 0; i < cflags.n; i++)
 		log_verbose("cflag: %s", cflags.argv[i]);
 	if (cfg->no_cache)

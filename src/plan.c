@@ -28,19 +28,21 @@ static void add_kprobe(struct hooks *hooks, enum attach_kind kind, const char *f
 	struct attachment *at = add(hooks, kind, fn);
 	bool ret = kind == AT_KRETPROBE;
 
+	at->entry = !ret;
 	snprintf(at->target, sizeof(at->target), "%s", target);
 	snprintf(at->name, sizeof(at->name), "%s:%s", ret ? "kretprobe" : "kprobe", target);
 	/* libbcc's own naming: p_/r_ and the function */
 	snprintf(at->ev_name, sizeof(at->ev_name), "%s_%s", ret ? "r" : "p", target);
 }
 
-static void add_tracepoint(struct hooks *hooks, const char *fn, const char *category,
-			   const char *event)
+static struct attachment *add_tracepoint(struct hooks *hooks, const char *fn, const char *category,
+					 const char *event)
 {
 	struct attachment *at = add(hooks, AT_TRACEPOINT, fn);
 
 	snprintf(at->target, sizeof(at->target), "%s:%s", category, event);
 	snprintf(at->name, sizeof(at->name), "tracepoint:%s:%s", category, event);
+	return at;
 }
 
 void plan_tracefs(const struct kernel_facts *k, struct finding *f)
@@ -165,7 +167,8 @@ int plan_tracepoints(const struct kernel_facts *k, unsigned int syscalls, struct
 				return why->err;
 			}
 			add_tracepoint(out, ret ? CONTRACT_FN_EXIT_TRACEPOINT : sc->tracepoint_fn,
-				       "syscalls", event);
+				       "syscalls", event)
+				->entry = !ret;
 		}
 	finding_set(why, FINDING_OK, "syscall tracepoints", 0, NULL,
 		    "%u of %u (syscalls:sys_{enter,exit}_%s)", out->n, out->n,
@@ -187,8 +190,33 @@ void plan_sched(const struct kernel_facts *k, struct finding *f)
 			"this kernel has no tracepoint sched:sched_process_exec (needs CONFIG_TRACEPOINTS)");
 }
 
+/*
+ * Counted at the exits, one program per execve, when that is right: the
+ * key is read as well after the exec (key_fields_at_exit), the exit fires
+ * after a success too (x86_64), and both syscalls are counted: a successful
+ * execveat returns through sys_exit_execve, so execveat's entry notes its
+ * process for the execve exit to tell them apart (with --syscalls execve
+ * alone, execveat's successes would be counted as execve's).
+ */
+static bool plan_at_exit(const struct kernel_facts *k, unsigned int syscalls, unsigned int by_mask,
+			 struct hooks *out)
+{
+	enum { EXECVE, EXECVEAT };
+
+	if (!key_fields_at_exit(by_mask) || !k->exit_sees_success ||
+	    syscalls != (SYSCALL_EXECVE | SYSCALL_EXECVEAT) || !k->exit_tp[EXECVE] ||
+	    !k->exit_tp[EXECVEAT] || !k->enter_tp[EXECVEAT])
+		return false;
+	out->at_exit = true;
+	add_tracepoint(out, CONTRACT_FN_EXECVE_EXIT, "syscalls", "sys_exit_execve");
+	add_tracepoint(out, CONTRACT_FN_EXECVEAT_ENTRY, "syscalls", "sys_enter_execveat")->entry =
+		true;
+	add_tracepoint(out, CONTRACT_FN_EXECVEAT_EXIT, "syscalls", "sys_exit_execveat");
+	return true;
+}
+
 int hooks_plan(const struct kernel_facts *k, enum attach_mode mode, unsigned int syscalls,
-	       struct hooks *out, struct finding *why)
+	       unsigned int by_mask, struct hooks *out, struct finding *why)
 {
 	struct finding kprobes;
 	int err;
@@ -220,6 +248,14 @@ int hooks_plan(const struct kernel_facts *k, enum attach_mode mode, unsigned int
 	}
 	if (err)
 		return err;
+	if (out->kind == HOOK_TRACEPOINT) {
+		struct hooks exits = { .kind = HOOK_TRACEPOINT };
+
+		if (plan_at_exit(k, syscalls, by_mask, &exits)) {
+			*out = exits;
+			return 0;
+		}
+	}
 	/* every successful exec, on every architecture */
 	if (!k->sched_exec_tp) {
 		plan_sched(k, why);

@@ -110,7 +110,7 @@ int session_hooks(struct session *s)
 			  FACTS_MOUNT | (cfg->attach != ATTACH_TRACEPOINT ? FACTS_KPROBES : 0));
 	if (s->facts.tracefs_mounted)
 		log_verbose("mounted tracefs at %s", s->facts.tracefs);
-	err = hooks_plan(&s->facts, cfg->attach, cfg->syscalls, &s->hooks, &why);
+	err = hooks_plan(&s->facts, cfg->attach, cfg->syscalls, cfg->by_mask, &s->hooks, &why);
 	if (err)
 		return finding_report(&why);
 	if (why.level == FINDING_WARN)
@@ -150,7 +150,7 @@ int session_attach(struct session *s)
 /* A compile that was checked, loaded, attached and seen counting: kept for the next start. */
 int session_selftest(struct session *s)
 {
-	int err = selftest_run(s->probe.probe, s->cfg->syscalls);
+	int err = selftest_run(s->probe.probe, s->cfg->syscalls, s->hooks.at_exit);
 
 	if (err)
 		return err;

@@ -48,7 +48,7 @@ static void assert_cflags(const struct config *cfg, bool wrapper, const char *co
 	int n = 0;
 
 	memset(&got, 0x5a, sizeof(got));
-	cflags_build(&got, cfg, wrapper, wrapper);
+	cflags_build(&got, cfg, wrapper, wrapper, false);
 	while (want[n])
 		n++;
 	assert_true(got.n >= 0 && got.n <= CFLAGS_MAX);
@@ -78,10 +78,10 @@ static void test_default(void **state)
 	{
 		struct cflags got;
 
-		cflags_build(&got, &cfg, true, false);
+		cflags_build(&got, &cfg, true, false, false);
 		assert_int_equal(got.n, 3);
 		assert_string_equal(got.argv[2], "-DEXECCOUNT_KPROBES");
-		cflags_build(&got, &cfg, false, true);
+		cflags_build(&got, &cfg, false, true, false);
 		assert_int_equal(got.n, 2);
 	}
 }
@@ -182,7 +182,7 @@ static void test_uids_longest(void **state)
 	assert_int_equal(strlen(arg), 64 * 10 + 63);
 	cfg = parse("--uid", arg, NULL);
 	assert_int_equal(cfg.nuids, CLI_MAX_UIDS);
-	cflags_build(&got, &cfg, true, true);
+	cflags_build(&got, &cfg, true, true, false);
 	assert_int_equal(got.n, 5);
 	assert_string_equal(got.argv[0], "-DEXECCOUNT_BY_UID");
 	assert_string_equal(got.argv[1], "-DEXECCOUNT_MAX_KEYS=10240");
@@ -190,6 +190,18 @@ static void test_uids_longest(void **state)
 	assert_string_equal(got.argv[2], want);
 	assert_string_equal(got.argv[3], "-DEXECCOUNT_KPROBES");
 	assert_string_equal(got.argv[4], "-DEXECCOUNT_SYSCALL_WRAPPER");
+}
+
+/* Counted at the exits alone: one more setting, last. */
+static void test_at_exit(void **state)
+{
+	struct config cfg = parse("-b", "uid,cgroup", NULL);
+	struct cflags got;
+
+	(void)state;
+	cflags_build(&got, &cfg, false, false, true);
+	assert_int_equal(got.n, 4);
+	assert_string_equal(got.argv[3], "-DEXECCOUNT_AT_EXIT");
 }
 
 static void test_everything(void **state)
@@ -237,9 +249,9 @@ static void test_rebuild(void **state)
 	struct cflags f;
 
 	(void)state;
-	cflags_build(&f, &big, true, true);
+	cflags_build(&f, &big, true, true, false);
 	assert_int_equal(f.n, 8);
-	cflags_build(&f, &small, false, false);
+	cflags_build(&f, &small, false, false, false);
 	assert_int_equal(f.n, 2);
 	assert_string_equal(f.argv[0], "-DEXECCOUNT_BY_COMM");
 	assert_string_equal(f.argv[1], "-DEXECCOUNT_MAX_KEYS=9");
@@ -252,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_max_keys),	  cmocka_unit_test(test_uids),
 		cmocka_unit_test(test_uids_longest),	  cmocka_unit_test(test_everything),
 		cmocka_unit_test(test_host_only_options), cmocka_unit_test(test_rebuild),
+		cmocka_unit_test(test_at_exit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

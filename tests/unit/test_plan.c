@@ -4,8 +4,9 @@
  * tracepoint attach to with every fact there, without kprobes, with kprobes
  * but a syscall function missing, without an exit tracepoint (a kretprobe
  * then), without execveat's tracepoints, without sched_process_exec or
- * tracefs; the syscall wrapper from the symbol's prefix; and the words a
- * finding is printed and logged in.
+ * tracefs; the syscall wrapper from the symbol's prefix; the exits alone
+ * (one program per exec) where the key and the architecture allow it; and
+ * the words a finding is printed and logged in.
  */
 #include "unit.h"
 
@@ -14,7 +15,11 @@
 #include "log.h"
 #include "plan.h"
 
-#define BOTH (SYSCALL_EXECVE | SYSCALL_EXECVEAT)
+#define BOTH   (SYSCALL_EXECVE | SYSCALL_EXECVEAT)
+#define UID    (1u << FIELD_UID)
+#define CGROUP (1u << FIELD_CGROUP)
+#define COMM   (1u << FIELD_COMM)
+#define EXE    (1u << FIELD_EXE)
 
 /* Everything there: the kprobe PMU, x86-64's wrapped syscalls, every tracepoint. */
 static struct kernel_facts full(void)
@@ -51,7 +56,7 @@ static void test_auto_prefers_kprobes(void **state)
 	struct finding why;
 
 	(void)state;
-	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, &h, &why), 0);
+	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, UID, &h, &why), 0);
 	assert_int_equal(h.kind, HOOK_KPROBE);
 	assert_true(h.syscall_wrapper);
 	assert_string_equal(names(&h),
@@ -75,7 +80,7 @@ static void test_tracepoint_mode(void **state)
 	struct finding why;
 
 	(void)state;
-	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, BOTH, &h, &why), 0);
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, BOTH, UID, &h, &why), 0);
 	assert_int_equal(h.kind, HOOK_TRACEPOINT);
 	assert_string_equal(
 		names(&h),
@@ -85,7 +90,7 @@ static void test_tracepoint_mode(void **state)
 		",tracepoint:syscalls:sys_exit_execveat=" CONTRACT_FN_EXIT_TRACEPOINT
 		",tracepoint:sched:sched_process_exec=" CONTRACT_FN_SUCCESS);
 	/* one syscall: its hooks only */
-	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, SYSCALL_EXECVEAT, &h, &why), 0);
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, SYSCALL_EXECVEAT, UID, &h, &why), 0);
 	assert_string_equal(
 		names(&h), "tracepoint:syscalls:sys_enter_execveat=" CONTRACT_FN_EXECVEAT_TRACEPOINT
 			   ",tracepoint:syscalls:sys_exit_execveat=" CONTRACT_FN_EXIT_TRACEPOINT
@@ -102,20 +107,20 @@ static void test_no_kprobes(void **state)
 	(void)state;
 	k.kprobe_pmu = false;
 	k.kprobe_events = false;
-	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, &h, &why), 0);
+	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, UID, &h, &why), 0);
 	assert_int_equal(h.kind, HOOK_TRACEPOINT);
 	assert_int_equal(h.n, 5);
 	assert_int_equal(why.level, FINDING_WARN);
 	assert_string_equal(why.check, "kprobes");
 	assert_non_null(strstr(why.detail, "CONFIG_KPROBES is off"));
 
-	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, &h, &why), -EOPNOTSUPP);
+	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, UID, &h, &why), -EOPNOTSUPP);
 	assert_int_equal(why.level, FINDING_FAIL);
 	assert_int_equal(why.err, -EOPNOTSUPP);
 	assert_string_equal(why.hint, "try --attach tracepoint");
 	/* kprobe_events alone will do (CONFIG_KPROBES without the PMU) */
 	k.kprobe_events = true;
-	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, &h, &why), 0);
+	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, UID, &h, &why), 0);
 	assert_int_equal(h.kind, HOOK_KPROBE);
 	assert_non_null(strstr(why.detail, "kprobe_events"));
 }
@@ -129,24 +134,24 @@ static void test_kprobe_symbol_missing(void **state)
 
 	(void)state;
 	k.syscall_fn[1][0] = '\0';
-	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, &h, &why), -EOPNOTSUPP);
+	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, UID, &h, &why), -EOPNOTSUPP);
 	assert_string_equal(why.detail,
 			    "no kprobe target: no execveat syscall function in /proc/kallsyms");
 	/* execve alone does not need it */
-	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, SYSCALL_EXECVE, &h, &why), 0);
+	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, SYSCALL_EXECVE, UID, &h, &why), 0);
 	assert_int_equal(h.n, 3);
 	/* auto falls back */
-	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, &h, &why), 0);
+	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, UID, &h, &why), 0);
 	assert_int_equal(h.kind, HOOK_TRACEPOINT);
 	assert_int_equal(why.level, FINDING_WARN);
 	/* kallsyms unreadable: its errno */
 	k = full();
 	k.kallsyms_err = -EACCES;
-	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, &h, &why), -EACCES);
+	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, UID, &h, &why), -EACCES);
 	/* kprobe facts not read at all: not assumed */
 	k = full();
 	k.kprobes_read = false;
-	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, &h, &why), -EOPNOTSUPP);
+	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, UID, &h, &why), -EOPNOTSUPP);
 }
 
 /* No syscall exit tracepoints (kprobes, no CONFIG_FTRACE_SYSCALLS): a kretprobe takes the exit. */
@@ -159,14 +164,14 @@ static void test_no_exit_tracepoint(void **state)
 	(void)state;
 	for (int i = 0; i < SYSCALLS_N; i++)
 		k.enter_tp[i] = k.exit_tp[i] = false;
-	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, SYSCALL_EXECVE, &h, &why), 0);
+	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, SYSCALL_EXECVE, UID, &h, &why), 0);
 	assert_string_equal(names(&h), "kprobe:__x64_sys_execve=" CONTRACT_FN_EXECVE_KPROBE
 				       ",kretprobe:__x64_sys_execve=" CONTRACT_FN_EXIT_KRETPROBE
 				       ",tracepoint:sched:sched_process_exec=" CONTRACT_FN_SUCCESS);
 	assert_string_equal(h.at[1].ev_name, "r___x64_sys_execve");
 	assert_int_equal(h.at[1].kind, AT_KRETPROBE);
 	/* and tracepoints cannot be had */
-	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, BOTH, &h, &why), -EOPNOTSUPP);
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, BOTH, UID, &h, &why), -EOPNOTSUPP);
 	assert_string_equal(why.check, "syscall tracepoints");
 	assert_string_equal(
 		why.detail,
@@ -183,9 +188,9 @@ static void test_no_execveat_tracepoint(void **state)
 	(void)state;
 	k.kprobe_pmu = false;
 	k.enter_tp[1] = false;
-	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, &h, &why), -EOPNOTSUPP);
+	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, UID, &h, &why), -EOPNOTSUPP);
 	assert_non_null(strstr(why.detail, "sys_enter_execveat"));
-	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, SYSCALL_EXECVE, &h, &why), 0);
+	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, SYSCALL_EXECVE, UID, &h, &why), 0);
 	assert_int_equal(h.n, 3);
 }
 
@@ -197,13 +202,13 @@ static void test_no_sched_or_tracefs(void **state)
 
 	(void)state;
 	k.sched_exec_tp = false;
-	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, &h, &why), -EOPNOTSUPP);
+	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, UID, &h, &why), -EOPNOTSUPP);
 	assert_string_equal(why.check, "sched_process_exec");
 	k = full();
 	k.tracefs_err = -EPERM;
 	k.tracefs_mount_tried = true;
 	k.tracefs_mount_failed = true;
-	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, &h, &why), -EPERM);
+	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, UID, &h, &why), -EPERM);
 	assert_string_equal(why.check, "tracefs");
 	assert_string_equal(why.hint, "run: mount -t tracefs tracefs /sys/kernel/tracing");
 	/* --doctor's look (no mount tried): not mounted is a warning */
@@ -214,7 +219,7 @@ static void test_no_sched_or_tracefs(void **state)
 	/* a run that may mount: a tracefs it cannot look inside fails */
 	k.tracefs_mount_tried = true;
 	k.tracefs_err = -EACCES;
-	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, BOTH, &h, &why), -EACCES);
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, BOTH, UID, &h, &why), -EACCES);
 	assert_non_null(strstr(why.detail, "cannot look inside tracefs"));
 }
 
@@ -228,13 +233,97 @@ static void test_syscall_wrapper(void **state)
 	(void)state;
 	snprintf(k.syscall_fn[0], sizeof(k.syscall_fn[0]), "sys_execve");
 	snprintf(k.syscall_fn[1], sizeof(k.syscall_fn[1]), "sys_execveat");
-	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, &h, &why), 0);
+	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, UID, &h, &why), 0);
 	assert_false(h.syscall_wrapper);
 	snprintf(k.syscall_fn[0], sizeof(k.syscall_fn[0]), "__arm64_sys_execve");
 	snprintf(k.syscall_fn[1], sizeof(k.syscall_fn[1]), "__arm64_sys_execveat");
-	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, &h, &why), 0);
+	assert_int_equal(hooks_plan(&k, ATTACH_KPROBE, BOTH, UID, &h, &why), 0);
 	assert_true(h.syscall_wrapper);
 	assert_string_equal(h.at[0].name, "kprobe:__arm64_sys_execve");
+}
+
+/* x86_64's exits see successes too: uid and cgroup keys take the exits alone on the tracepoints. */
+static void test_at_exit(void **state)
+{
+	struct kernel_facts k = full();
+	struct hooks h;
+	struct finding why;
+	const char *exits = "tracepoint:syscalls:sys_exit_execve=" CONTRACT_FN_EXECVE_EXIT
+			    ",tracepoint:syscalls:sys_enter_execveat=" CONTRACT_FN_EXECVEAT_ENTRY
+			    ",tracepoint:syscalls:sys_exit_execveat=" CONTRACT_FN_EXECVEAT_EXIT;
+
+	(void)state;
+	k.exit_sees_success = true;
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, BOTH, UID, &h, &why), 0);
+	assert_true(h.at_exit);
+	assert_int_equal(h.kind, HOOK_TRACEPOINT);
+	assert_string_equal(names(&h), exits);
+	/* the entry is attached after the exits */
+	assert_false(h.at[0].entry);
+	assert_true(h.at[1].entry);
+	assert_false(h.at[2].entry);
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, BOTH, UID | CGROUP, &h, &why), 0);
+	assert_string_equal(names(&h), exits);
+	/* sched_process_exec is not needed then */
+	k.sched_exec_tp = false;
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, BOTH, UID, &h, &why), 0);
+	assert_string_equal(names(&h), exits);
+	/* auto without kprobes is the tracepoints: the exits alone too */
+	k = full();
+	k.exit_sees_success = true;
+	k.kprobe_pmu = false;
+	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, UID, &h, &why), 0);
+	assert_string_equal(names(&h), exits);
+	assert_int_equal(why.level, FINDING_WARN);
+	/* with kprobes, auto attaches the kprobes, as before */
+	k.kprobe_pmu = true;
+	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, BOTH, UID, &h, &why), 0);
+	assert_false(h.at_exit);
+	assert_int_equal(h.kind, HOOK_KPROBE);
+	assert_int_equal(h.n, 5);
+}
+
+/* Where one program cannot be right: entry, exit and success as before. */
+static void test_at_exit_not_possible(void **state)
+{
+	struct kernel_facts k = full();
+	struct hooks h;
+	struct finding why;
+	const char *three = "tracepoint:syscalls:sys_enter_execve=" CONTRACT_FN_EXECVE_TRACEPOINT
+			    ",tracepoint:syscalls:sys_exit_execve=" CONTRACT_FN_EXIT_TRACEPOINT
+			    ",tracepoint:sched:sched_process_exec=" CONTRACT_FN_SUCCESS;
+
+	(void)state;
+	k.exit_sees_success = true;
+	/* comm and exe change with the exec: noted at entry */
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, BOTH, COMM, &h, &why), 0);
+	assert_false(h.at_exit);
+	assert_int_equal(h.n, 5);
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, SYSCALL_EXECVE, COMM, &h, &why), 0);
+	assert_false(h.at_exit);
+	assert_string_equal(names(&h), three);
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, SYSCALL_EXECVE, UID | EXE, &h, &why), 0);
+	assert_string_equal(names(&h), three);
+	assert_true(h.at[0].entry);
+	assert_false(h.at[1].entry || h.at[2].entry);
+	/* one syscall alone: a successful execveat returns through execve's exit */
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, SYSCALL_EXECVE, UID, &h, &why), 0);
+	assert_false(h.at_exit);
+	assert_string_equal(names(&h), three);
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, SYSCALL_EXECVEAT, CGROUP, &h, &why), 0);
+	assert_false(h.at_exit);
+	/* no execveat entry tracepoint */
+	k.enter_tp[1] = false;
+	assert_int_equal(hooks_plan(&k, ATTACH_AUTO, SYSCALL_EXECVE, UID, &h, &why), 0);
+	assert_false(h.at_exit);
+	k.enter_tp[1] = true;
+	/* an architecture whose exits miss successes (arm64 before de6921856f99) */
+	k.exit_sees_success = false;
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, BOTH, UID, &h, &why), 0);
+	assert_false(h.at_exit);
+	assert_int_equal(hooks_plan(&k, ATTACH_TRACEPOINT, SYSCALL_EXECVE, UID, &h, &why), 0);
+	assert_false(h.at_exit);
+	assert_string_equal(names(&h), three);
 }
 
 /* The same words: --doctor's line and a run's line from one finding. */
@@ -282,6 +371,8 @@ int main(void)
 		cmocka_unit_test(test_no_execveat_tracepoint),
 		cmocka_unit_test(test_no_sched_or_tracefs),
 		cmocka_unit_test(test_syscall_wrapper),
+		cmocka_unit_test(test_at_exit),
+		cmocka_unit_test(test_at_exit_not_possible),
 		cmocka_unit_test(test_finding_words),
 	};
 
