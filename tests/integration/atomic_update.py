@@ -11,7 +11,10 @@ This test does, deterministically: it reads every program the kernel actually ru
     and a store back to the same (rX +off), which is what `(*count)++` or bcc's increment() becomes;
   - finds at least the atomic adds (`lock *(u64 *)(rX +off) += rY`) the counters need: one in each
     entry program (the self-test's counter) and in the exit and success programs (the one add per
-    exec, to its syscall and outcome's counter; clang may share it with `dropped`'s).
+    exec, to its syscall and outcome's counter; clang may share it with `dropped`'s); none in
+    execveat_entry, which only notes its process when the default counts at the exits.
+Both plans: the default (--by uid: on x86_64's tracepoints counted at the exits) and --by
+uid,comm (entry, exit and success).
 """
 import json
 import re
@@ -26,7 +29,7 @@ STORE = re.compile(r"^\*\(u(?:64|32) \*\)\((r\d+ [+-]\d+)\) = (r\d+)$")
 # the fewest atomic adds each program must have (see the docstring)
 WANT_ADDS = {"execve_kprobe": 1, "execveat_kprobe": 1, "execve_tracepoint": 1,
              "execveat_tracepoint": 1, "exit_tracepoint": 1, "exit_kretprobe": 1,
-             "exec_success": 1}
+             "exec_success": 1, "execve_exit": 1, "execveat_exit": 1, "execveat_entry": 0}
 
 
 OPCODE = re.compile(r"^\([0-9a-f]{2}\) ")
@@ -90,13 +93,17 @@ def test(args):
     etest.require_root()
     etest.require_bpftool()
     for mode in etest.attach_modes():
-        with etest.Tool(args.tool, ["--attach", mode, "--format", "json", "1"]) as t:
-            t.wait_start(mode)
-            report = check_programs(t, mode)
-            t.send(signal.SIGINT)
-            rc = t.wait_exit(30 * etest.slowness())
-            etest.check(rc == 0, f"--attach {mode}: expected exit 0, got {rc}\n" + t.describe())
-        etest.log(f"--attach {mode}: atomic adds only: {', '.join(report)}")
+        for by in (("uid",), ("uid", "comm")):
+            with etest.Tool(args.tool, ["--attach", mode, "--format", "json", "--by",
+                                        ",".join(by), "1"]) as t:
+                t.wait_start(mode, by=by)
+                report = check_programs(t, mode)
+                t.send(signal.SIGINT)
+                rc = t.wait_exit(30 * etest.slowness())
+                etest.check(rc == 0, f"--attach {mode}: expected exit 0, got {rc}\n"
+                            + t.describe())
+            etest.log(f"--attach {mode} --by {','.join(by)}: atomic adds only: "
+                      f"{', '.join(report)}")
 
 
 if __name__ == "__main__":

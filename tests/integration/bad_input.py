@@ -40,7 +40,7 @@ import etest
 COLUMNS = ("what", "value", "input", "exit", "the tool's line on stderr", "besides it")
 ELLIPSIS = "…"
 HINT = "Try `bcc-execcount --help' or `bcc-execcount --usage' for more information."
-MAP_NAMES = ("counts", "stats", "calls", "scratch", "self", "tallies")
+MAP_NAMES = ("counts", "stats", "calls", "scratch", "execveats", "self", "tallies")
 PROG_PREFIXES = ("execve", "exit_", "exec_")
 LONG = "x" * 100000
 BIG_SIZE = 1024 * 1024 + 1   # one byte over the tool's limit for a probe file
@@ -222,7 +222,7 @@ class Fixtures:
         return self.write("empty.c", b"")
 
     def make_syntax(self):
-        anchor = "\tu32 tid = ctx->old_pid;\n"
+        anchor = "\tu64 *counter;\n"
         text = self.edited(anchor, anchor + "\tu32 broken_here = ;\n", "a syntax error")
         return self.write("syntax.c", text.encode("utf-8"))
 
@@ -234,15 +234,18 @@ class Fixtures:
                     return n
         etest.fail("the syntax-error probe has no broken line")
 
+    # in count_key(), which every plan's programs call: the first one loaded, execve_exit()
+    # by default (on x86_64's tracepoints), is the one refused
+    COUNT_KEY_CHECK = ("\tif (!value) {\n\t\tstruct execcount_stats *st = stats.lookup(&zero);\n\n"
+                       "\t\tif (st)\n\t\t\t__sync_fetch_and_add(&st->dropped, 1);\n\t\treturn;\n\t}\n")
+
     def make_unverifiable(self):
-        guard = "\tif (!call)\n\t\treturn 0;\n\tcount_call("
-        text = self.edited(guard, "\tcount_call(", "no NULL check")
+        text = self.edited(self.COUNT_KEY_CHECK, "", "no NULL check")
         return self.write("unverifiable.c", text.encode("utf-8"))
 
     def make_looping(self):
-        guard = "\tif (!call)\n\t\treturn 0;\n\tcount_call("
         loop = "\tvolatile u32 spin = 0;\n\tfor (int i = 0; i < 1000000; i++)\n\t\tspin += i;\n"
-        text = self.edited(guard, guard.replace("\tcount_call(", loop + "\tcount_call("),
+        text = self.edited(self.COUNT_KEY_CHECK, self.COUNT_KEY_CHECK + loop,
                            "a loop of 1,000,000 turns")
         return self.write("looping.c", text.encode("utf-8"))
 

@@ -21,6 +21,9 @@ message that points at the problem, and nothing is left loaded.
                                         statistics); one line of the tool's own; not libbcc's
                                         "Program too large ... at most 4096 insns"; also with
                                         --verbose
+  (those two in exec_success, with --by uid,comm: the default plan does not load it)
+  the self-test exec not counted        1, "self-test failed": at entry (--by uid,comm) and at
+                                        the exit alone (the default)
 For each, none of the run's programs (execve*, exit_*, exec_*, broken_*) and maps remains.
 """
 import os
@@ -30,7 +33,7 @@ import tempfile
 
 import etest
 
-MAP_NAMES = ("counts", "stats", "calls", "scratch", "self", "tallies")
+MAP_NAMES = ("counts", "stats", "calls", "scratch", "execveats", "self", "tallies")
 PROG_PREFIXES = ("execve", "exit_", "exec_", "broken_")
 
 
@@ -60,9 +63,9 @@ def test(args):
     lines = shipped.split("\n")
     tmp = tempfile.mkdtemp(prefix="execcount-broken-")
     try:
-        # a syntax error on a line of its own, inside the function body
-        anchor = [i for i, line in enumerate(lines) if "u32 tid = ctx->old_pid;" in line]
-        etest.check(len(anchor) == 1, "the probe should have one line 'u32 tid = ctx->old_pid;'")
+        # a syntax error on a line of its own, inside the body of the function every plan uses
+        anchor = [i for i, line in enumerate(lines) if line == "\tu64 *counter;"]
+        etest.check(len(anchor) == 1, "the probe should have one line 'u64 *counter;'")
         bad_line = anchor[0] + 2  # 1-based number of the line inserted after the anchor
         syntax = lines[:anchor[0] + 1] + ["\tu32 broken_here = ;"] + lines[anchor[0] + 1:]
         path = os.path.join(tmp, "syntax.c")
@@ -137,19 +140,24 @@ def test(args):
         # the functions renamed: whichever hook auto picks, its function is missing
         nofn = etest.replace_once(shipped, "int execve_kprobe(", "int broken_kprobe(", "no fn")
         nofn = etest.replace_once(nofn, "int execve_tracepoint(", "int broken_tracepoint(", "no fn")
+        nofn = etest.replace_once(nofn, "int execve_exit(", "int broken_exit(", "no fn")
         path = os.path.join(tmp, "no-function.c")
         etest.write_text(path, nofn)
-        need = "execve_kprobe" if etest.expect_auto().startswith("kprobe") else "execve_tracepoint"
+        need = ("execve_kprobe" if etest.expect_auto().startswith("kprobe") else
+                "execve_exit" if etest.at_exit("tracepoint") else "execve_tracepoint")
         refused(args, ["--probe", path, "--format", "json", "1"], 65, [need],
                 f"a probe without the function {need}")
 
-        # the map value used without a NULL check: compiles, the verifier must refuse it
+        # the map value used without a NULL check: compiles, the verifier must refuse it (in
+        # exec_success: --by uid,comm has it everywhere)
+        entry_plan = ["--by", "uid,comm"]
         guard = "\tif (!call)\n\t\treturn 0;\n\tcount_call("
         unchecked = etest.replace_once(shipped, guard, "\tcount_call(",
                                        "exec_success without its NULL check")
         path = os.path.join(tmp, "unchecked.c")
         etest.write_text(path, unchecked)
-        refused(args, ["--probe", path, "--format", "json", "1"], 65, ["verifier rejected"],
+        refused(args, ["--probe", path, "--format", "json"] + entry_plan + ["1"], 65,
+                ["verifier rejected"],
                 "a probe the verifier rejects")
 
         # a loop of 1,000,000 turns: the verifier follows each turn, gives up at a million
@@ -165,7 +173,8 @@ def test(args):
         for extra in ([], ["--verbose"]):
             what = "a probe whose loop the verifier cannot finish" + (", --verbose" if extra
                                                                        else "")
-            err = refused(args, ["--probe", path, "--format", "json"] + extra + ["1"], 65,
+            err = refused(args, ["--probe", path, "--format", "json"] + entry_plan + extra
+                          + ["1"], 65,
                           ["the kernel verifier could not finish probe function 'exec_success'",
                            "over its complexity limit", "a loop",
                            "BPF program is too large. Processed ", "processed "], what)
@@ -193,12 +202,20 @@ def test(args):
 
         # loads and attaches, but never counts the tool's own exec into self.hits: the
         # self-test must stop the run before any number is printed
+        # (at entry with --by uid,comm; at the exit alone, where the default counts so)
         blind = etest.replace_once(shipped, "__sync_fetch_and_add(&me->entries, 1);",
                                    "; /* self-test exec not counted */", "blind self-test")
         path = os.path.join(tmp, "blind.c")
         etest.write_text(path, blind)
+        refused(args, ["--probe", path, "--format", "json"] + entry_plan + ["1"], 1,
+                ["self-test failed"], "a probe whose entry hook never shows the self-test exec")
+        exit_blind = etest.replace_once(
+            shipped, "\t\t__sync_fetch_and_add(&me->exits, 1);\n\t\treturn 0;\n",
+            "\t\treturn 0; /* self-test exec not counted */\n", "blind self-test at the exit")
+        path = os.path.join(tmp, "blind-exit.c")
+        etest.write_text(path, exit_blind)
         refused(args, ["--probe", path, "--format", "json", "1"], 1, ["self-test failed"],
-                "a probe whose hook never shows the self-test exec")
+                "a probe whose exit hook never shows the self-test exec")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -75,7 +75,7 @@ UID_FIRST, UID_LAST = 4242301, 4242399   # this test's uids, one per counting ru
 FACTOR = 1000
 ADD_LINE = "__sync_fetch_and_add(counter, 1);"
 DEFAULT_DIR = "/var/cache/bcc-execcount"
-MAP_NAMES = ("counts", "stats", "calls", "scratch", "self")
+MAP_NAMES = ("counts", "stats", "calls", "scratch", "execveats", "self")
 
 CACHE_LINE = re.compile(r"^bcc-execcount: cache: (hit|miss|stored) (.+)$")
 OFF_LINE = "bcc-execcount: cache: off (--no-cache)"

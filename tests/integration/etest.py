@@ -24,6 +24,7 @@ import collections
 import http.client
 import json
 import os
+import platform
 import pwd
 import re
 import select
@@ -41,6 +42,10 @@ SKIP = 77
 PREFIX = "bcc-execcount: "
 COUNTING_TEXT = "bcc-execcount: counting execs via "
 TRACEPOINT_HOOK = "tracepoint:syscalls:sys_enter_execve"
+# The first hook of the default run (--by uid) on the tracepoints: x86_64 counts at the exit alone
+AT_EXIT_HOOK = "tracepoint:syscalls:sys_exit_execve"
+# Key fields an exec does not change: such keys are counted at the syscall's exit alone
+AT_EXIT_FIELDS = frozenset(("uid", "cgroup"))
 EXEC_DONE_HOOK = "tracepoint:sched:sched_process_exec"
 ATTACH_MODES = ("auto", "kprobe", "tracepoint")
 COUNT_LINE = "__sync_fetch_and_add(count, 1);"
@@ -226,12 +231,23 @@ def expect_auto():
     return value.strip()
 
 
-def check_hook(mode, hook, first_syscall="execve"):
+def at_exit(kind, by=("uid",), syscalls=SYSCALLS):
+    """Does the tool count at the syscalls' exits, one program per execve, on hooks of kind
+    (tracepoint or kprobe)?  On the tracepoints of x86_64 (whose exits fire after a successful
+    exec too), for keys an exec does not change (AT_EXIT_FIELDS), counting both syscalls (a
+    successful execveat returns through sys_exit_execve)."""
+    return (kind == "tracepoint" and set(by) <= AT_EXIT_FIELDS
+            and set(syscalls) == set(SYSCALLS) and platform.machine() == "x86_64")
+
+
+def check_hook(mode, hook, syscalls=SYSCALLS, by=("uid",)):
     """The start line's hook is what --attach MODE promises: the entry of the first syscall
-    counted (execve, unless --syscalls execveat)."""
+    counted (execve, unless --syscalls execveat), or execve's exit when counted at the exits."""
     check(isinstance(hook, str), f"start line: hook {hook!r} is not a string")
+    first_syscall = list(syscalls)[0]
     if mode == "tracepoint":
-        want = f"tracepoint:syscalls:sys_enter_{first_syscall}"
+        side = "exit" if at_exit("tracepoint", by, syscalls) else "enter"
+        want = f"tracepoint:syscalls:sys_{side}_{first_syscall}"
         check(hook == want, f"--attach tracepoint: expected hook {want!r}, got {hook!r}")
     elif mode == "kprobe":
         check(re.fullmatch(r"kprobe:\S+", hook) is not None,
@@ -244,16 +260,17 @@ def check_hook(mode, hook, first_syscall="execve"):
               f"(EXECCOUNT_EXPECT_AUTO={want!r}), got {hook!r}")
 
 
-def check_hooks(mode, hook, hooks, syscalls=SYSCALLS):
+def check_hooks(mode, hook, hooks, syscalls=SYSCALLS, by=("uid",)):
     """The start line's "hook" and "hooks": hooks[0] is hook; for each syscall counted its entry
-    and its exit, plus the successful-exec hook, and nothing else.
+    and its exit, plus the successful-exec hook, and nothing else; or, counted at the exits
+    (at_exit()), the two exits and execveat's entry, and nothing else.
       tracepoint  tracepoint:syscalls:sys_enter_<sc>, tracepoint:syscalls:sys_exit_<sc>
       kprobe      kprobe:<fn> with <fn> the syscall's function (..._sys_<sc>); the exit is
                   tracepoint:syscalls:sys_exit_<sc> where the kernel has syscall tracepoints,
                   else kretprobe:<fn>
       both        tracepoint:sched:sched_process_exec"""
     syscalls = list(syscalls)
-    check_hook(mode, hook, syscalls[0])
+    check_hook(mode, hook, syscalls, by)
     check(isinstance(hooks, list) and hooks and all(isinstance(h, str) for h in hooks),
           f"expected \"hooks\" as a non-empty list of strings, got {json.dumps(hooks)}")
     check(hooks[0] == hook, f"expected \"hooks\" to begin with \"hook\" {hook!r}, got "
@@ -262,6 +279,13 @@ def check_hooks(mode, hook, hooks, syscalls=SYSCALLS):
     kind = mode
     if mode == "auto":
         kind = "kprobe" if hook.startswith("kprobe:") else "tracepoint"
+    if kind == "tracepoint" and at_exit(kind, by, syscalls):
+        want = {"tracepoint:syscalls:sys_exit_execve", "tracepoint:syscalls:sys_enter_execveat",
+                "tracepoint:syscalls:sys_exit_execveat"}
+        check(set(hooks) == want, f"--attach {mode}, --by {','.join(by)}: expected the exits "
+              f"and execveat's entry, {sorted(want)} (the execve exit first), got "
+              f"{json.dumps(hooks)}")
+        return
     if kind == "tracepoint":
         want = {f"tracepoint:syscalls:sys_{side}_{sc}" for sc in syscalls
                 for side in ("enter", "exit")} | {EXEC_DONE_HOOK}
@@ -452,7 +476,7 @@ class Tool:
               context + f"expected \"max_keys\":{max_keys}\n" + self.describe())
         if mode is not None:
             try:
-                check_hooks(mode, start.get("hook"), start.get("hooks"), syscalls)
+                check_hooks(mode, start.get("hook"), start.get("hooks"), syscalls, by)
             except Failure as e:
                 fail(f"{context}{e}\n" + self.describe())
         return start
@@ -544,10 +568,10 @@ HELPER_NOEXEC_PATH = "/etc/passwd"                        # fail mode, fexecve (
 HELPER_OK_PATH = "/bin/true"                              # ok mode
 
 def helper_argv(helper, uid, count, mode="fail", procs=1, syscall=None, path=None, distinct=None,
-                comm=None, cgroup=None):
+                comm=None, cgroup=None, thread=False, seccomp=False):
     """exec_helper's command line: uid None runs it as the test's own uid (root); the keyword
     arguments map to --syscall, --path, --distinct, --comm, --cgroup (None: the helper's
-    default)."""
+    default), --thread and --seccomp (when true)."""
     argv = [helper]
     if uid is not None:
         argv += ["--uid", str(uid)]
@@ -556,7 +580,7 @@ def helper_argv(helper, uid, count, mode="fail", procs=1, syscall=None, path=Non
                           ("--comm", comm), ("--cgroup", cgroup)):
         if value is not None:
             argv += [option, str(value)]
-    return argv
+    return argv + (["--thread"] if thread else []) + (["--seccomp"] if seccomp else [])
 
 
 def run_helper(helper, uid, count, mode="fail", procs=1, timeout=600, **options):
@@ -804,13 +828,14 @@ def tool_options(by=None, syscalls=None, max_keys=None, uids=None, top=None, ext
 
 def counting_run(args, mode, work, probe=None, interval=1, stop=signal.SIGINT, by=None,
                  syscalls=None, max_keys=None, uids=None, top=None, extra_args=(), env=None,
-                 cgroup=None, prefix=()):
+                 cgroup=None, prefix=(), on_start=None):
     """Start the tool (--attach MODE --format json [options] INTERVAL), check the start line
     (by, syscalls, max_keys, hooks as asked) and the stderr line naming the hooks, run work(),
     stop it with a signal, and check it exits 0 with ticks and a final line (check_stream).
     by/syscalls/max_keys/uids/top: the options (lists for the list ones); extra_args: more
     arguments, before INTERVAL; env: variables for the tool's environment; cgroup: a cgroup
-    directory the tool is started in; prefix: a command the tool runs under (setpriv ...).
+    directory the tool is started in; prefix: a command the tool runs under (setpriv ...);
+    on_start: called with the Tool once it counts, before work().
     Returns (tool, final Block): tool for describe() in messages; the Block is {key: row} (for
     --by uid, {uid: row}) with .obj the final JSON object, .dropped and .nkeys."""
     argv = ["--attach", mode, "--format", "json"]
@@ -824,6 +849,8 @@ def counting_run(args, mode, work, probe=None, interval=1, stop=signal.SIGINT, b
     with Tool(args.tool, argv, env=env, cgroup=cgroup, prefix=prefix) as t:
         start = t.wait_start(mode, interval=interval, probe=probe or "builtin", by=want_by,
                              syscalls=want_syscalls, max_keys=want_max_keys)
+        if on_start:
+            on_start(t)
         work()
         t.send(stop)
         rc = t.wait_exit(30 * slowness())
@@ -1006,8 +1033,9 @@ def tool_objects(t, state, mode=None):
         map_ids |= set(progs[i].get("map_ids", []))
     check(map_ids, f"the tool's programs {sorted(prog_ids)} use no maps?\n" + t.describe())
     if mode == "tracepoint":
-        check(any(e.get("tracepoint") == "sys_enter_execve" for e in perf),
-              f"--attach tracepoint: expected a perf event on tracepoint sys_enter_execve, got "
+        check(any(e.get("tracepoint") in ("sys_enter_execve", "sys_exit_execve") for e in perf),
+              f"--attach tracepoint: expected a perf event on tracepoint sys_enter_execve or "
+              f"sys_exit_execve, got "
               f"{json.dumps(perf)}\n" + t.describe())
     elif mode == "kprobe":
         check(any(e.get("fd_type") in ("kprobe", "kretprobe") for e in perf),

@@ -5,7 +5,7 @@
  *
  *   exec_helper [--uid UID] [--gid GID] --count N [--mode ok|fail] [--procs P]
  *               [--syscall execve|execveat|fexecve] [--path PATH] [--distinct D]
- *               [--comm NAME] [--cgroup DIR]
+ *               [--comm NAME] [--cgroup DIR] [--thread] [--seccomp]
  *
  * With --cgroup DIR it first moves itself into that cgroup (writes "0\n" to
  * DIR/cgroup.procs, as root, before the ids are dropped); the workers forked
@@ -35,6 +35,13 @@
  * "/nonexistent/bcc-execcount-test-<D-1>"; so each worker makes N / D calls on
  * every name, plus one more on names 0 .. (N mod D) - 1.
  *
+ * --thread: each call is made from a new thread, not the process's first
+ * (ok mode: the forked child starts the thread that execs, so the exec
+ * comes from a non-leader thread and returns under the leader's pid).
+ * --seccomp (fail mode, execve or execveat): each worker first installs a
+ * seccomp filter that answers every execve and execveat with EPERM, so the
+ * calls fail with EPERM before the syscall runs (no_new_privs is set).
+ *
  * stdout: the total number of exec calls made, one line.
  * Exit status: 0 when every call behaved as expected; 1 when one did not, or a
  * setup step failed (each reason on stderr); 64 for bad arguments.
@@ -54,6 +61,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -90,6 +102,8 @@ struct options {
 	unsigned long distinct; /* 0: PATH itself */
 	const char *comm;	/* NULL: leave the comm alone */
 	const char *cgroup;	/* NULL: stay in the cgroup we were started in */
+	bool thread;		/* each call from a new thread */
+	bool seccomp;		/* exec calls denied by seccomp (EPERM) */
 };
 
 /* What each worker reports back through the result pipe (one write, < PIPE_BUF). */
@@ -103,7 +117,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: " PROG " [--uid UID] [--gid GID] --count N [--mode ok|fail] [--procs P]\n"
 		"       [--syscall execve|execveat|fexecve] [--path PATH] [--distinct D]\n"
-		"       [--comm NAME] [--cgroup DIR]\n");
+		"       [--comm NAME] [--cgroup DIR] [--thread] [--seccomp]\n");
 }
 
 /* Strict unsigned parse: digits only (strtoul would accept "-1" and " 1"), range checked. */
@@ -162,6 +176,8 @@ static bool parse_args(int argc, char **argv, struct options *o)
 		{ "distinct", required_argument, NULL, 'd' },
 		{ "comm", required_argument, NULL, 'c' },
 		{ "cgroup", required_argument, NULL, 'C' },
+		{ "thread", no_argument, NULL, 't' },
+		{ "seccomp", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
@@ -233,6 +249,12 @@ static bool parse_args(int argc, char **argv, struct options *o)
 			if (!parse_string("--cgroup", optarg, PATH_MAX - 32, &o->cgroup))
 				return false;
 			break;
+		case 't':
+			o->thread = true;
+			break;
+		case 'S':
+			o->seccomp = true;
+			break;
 		default:
 			fprintf(stderr, PROG ": unknown option or missing value: %s\n",
 				argv[optind - 1]);
@@ -254,6 +276,11 @@ static bool parse_args(int argc, char **argv, struct options *o)
 	if (o->distinct && o->call == CALL_FEXECVE) {
 		fprintf(stderr, PROG ": --distinct needs --syscall execve or execveat (fexecve "
 				     "opens an existing file)\n");
+		return false;
+	}
+	if (o->seccomp && (o->mode != MODE_FAIL || o->call == CALL_FEXECVE)) {
+		fprintf(stderr,
+			PROG ": --seccomp needs --mode fail and --syscall execve or execveat\n");
 		return false;
 	}
 	if (!o->path) {
@@ -352,24 +379,89 @@ static int exec_call(enum call call, const char *path)
 	return -1;
 }
 
-/* One failing exec: ENOENT for execve/execveat, EACCES for fexecve. */
+struct thread_call {
+	enum call call;
+	const char *path;
+	int err;
+};
+
+static void *thread_call_run(void *arg)
+{
+	struct thread_call *tc = arg;
+
+	tc->err = exec_call(tc->call, tc->path);
+	return NULL;
+}
+
+/* exec_call() from a new thread (--thread); returns only if the exec failed. */
+static int exec_call_thread(enum call call, const char *path)
+{
+	struct thread_call tc = { call, path, -1 };
+	pthread_t thread;
+	int err = pthread_create(&thread, NULL, thread_call_run, &tc);
+
+	if (err) {
+		fprintf(stderr, PROG ": pthread_create: %s\n", strerror(err));
+		return -1;
+	}
+	pthread_join(thread, NULL);
+	return tc.err;
+}
+
+static int exec_call_as(const struct options *o, const char *path)
+{
+	return o->thread ? exec_call_thread(o->call, path) : exec_call(o->call, path);
+}
+
+#if defined(__x86_64__)
+#define SECCOMP_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SECCOMP_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "exec_helper: which AUDIT_ARCH_ is this machine's?"
+#endif
+
+/* Every execve and execveat of this process answered with EPERM by seccomp (--seccomp). */
+static bool deny_exec(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execve, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execveat, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+	};
+	struct sock_fprog prog = { sizeof(filter) / sizeof(filter[0]), filter };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0)) {
+		fprintf(stderr, PROG ": installing the seccomp filter: %s\n", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* One failing exec: ENOENT for execve/execveat, EACCES for fexecve, EPERM under --seccomp. */
 static bool exec_fail(const struct options *o, unsigned long i)
 {
 	char name[PATH_MAX];
 	const char *path = o->path;
-	int want = o->call == CALL_FEXECVE ? EACCES : ENOENT;
+	int want = o->seccomp ? EPERM : o->call == CALL_FEXECVE ? EACCES : ENOENT;
 	int err;
 
 	if (o->distinct) {
 		snprintf(name, sizeof(name), "%s-%lu", o->path, i % o->distinct);
 		path = name;
 	}
-	err = exec_call(o->call, path);
+	err = exec_call_as(o, path);
 	if (err < 0)
 		return false;
 	if (err != want) {
 		fprintf(stderr, PROG ": %s(%s): %s, expected %s\n", call_names[o->call], path,
-			strerror(err), want == EACCES ? "EACCES" : "ENOENT");
+			strerror(err), strerrorname_np(want));
 		return false;
 	}
 	return true;
@@ -387,7 +479,7 @@ static bool exec_ok(const struct options *o)
 		return false;
 	}
 	if (pid == 0) {
-		int err = exec_call(o->call, o->path);
+		int err = exec_call_as(o, o->path);
 
 		if (err >= 0)
 			fprintf(stderr, PROG ": %s(%s): %s\n", call_names[o->call], o->path,
@@ -472,6 +564,8 @@ static int worker(const struct options *o, int ready_fd, int go_fd, int result_f
 
 	if (o->comm && !set_comm(o->comm))
 		return 1; /* before the barrier: main reports a worker that died there */
+	if (o->seccomp && !deny_exec())
+		return 1;
 	if (!write_all(ready_fd, &byte, 1)) {
 		fprintf(stderr, PROG ": worker: writing the ready pipe: %s\n", strerror(errno));
 		return 1;

@@ -61,7 +61,9 @@ def without_kprobes(args):
 
     t = count_run(args, "auto")
     etest.check(t.lines and t.lines[0] and
-                json.loads(t.lines[0]).get("hook") == etest.TRACEPOINT_HOOK,
+                json.loads(t.lines[0]).get("hook") == (etest.AT_EXIT_HOOK
+                                                       if etest.at_exit("tracepoint")
+                                                       else etest.TRACEPOINT_HOOK),
                 "--attach auto without kprobes: expected the tracepoint\n" + t.describe())
     noisy = [line for line in t.stderr().splitlines() if any(n in line for n in NOISE)]
     etest.check(not noisy, f"--attach auto without kprobes: expected no line containing "

@@ -22,7 +22,7 @@ import tempfile
 
 import etest
 
-MAP_NAMES = ("counts", "stats", "calls", "scratch", "self")
+MAP_NAMES = ("counts", "stats", "calls", "scratch", "execveats", "self")
 PROG_PREFIXES = ("execve", "exit_", "exec_")
 # this test's own uid (no passwd entry): other tests' execs, counted by this tool too, use others
 UID = 1234661
