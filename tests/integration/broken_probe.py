@@ -210,8 +210,8 @@ def test(args):
         refused(args, ["--probe", path, "--format", "json"] + entry_plan + ["1"], 1,
                 ["self-test failed"], "a probe whose entry hook never shows the self-test exec")
         exit_blind = etest.replace_once(
-            shipped, "\t\t__sync_fetch_and_add(&me->exits, 1);\n\t\treturn 0;\n",
-            "\t\treturn 0; /* self-test exec not counted */\n", "blind self-test at the exit")
+            shipped, "\t\t\t__sync_fetch_and_add(&me->exits, 1);\n\t\t\treturn 0;\n",
+            "\t\t\treturn 0; /* self-test exec not counted */\n", "blind self-test at the exit")
         path = os.path.join(tmp, "blind-exit.c")
         etest.write_text(path, exit_blind)
         refused(args, ["--probe", path, "--format", "json", "1"], 1, ["self-test failed"],
