@@ -219,11 +219,17 @@ static __always_inline void count_key(struct execcount_key *key, int syscall, bo
 #ifdef EXECCOUNT_AT_EXIT
 /*
  * The execveat calls in progress, per process (tgid: a thread that execs
- * takes its leader's pid, the tgid stays), with the calling thread's id.
- * An LRU: a process killed inside its execveat leaves its note behind, and
- * newer notes push such notes out.
+ * takes its leader's pid, the tgid stays): slot tgid % EXECVEATS holds
+ * tgid << 32 | the calling thread's id, or 0.  An array, not a hash: its
+ * lookup is inlined and touches one cache line, where a hash's touched the
+ * table and a bucket, about 10% of a success's cost right after the exec
+ * (docs/performance.md).  Two processes in execveat at once whose tgids
+ * share a slot (Linux's default pid_max of 32768 on small machines never
+ * does) can count one success under execve instead; a process killed inside
+ * its execveat leaves its note until the slot is used again.
  */
-BPF_TABLE("lru_hash", u32, u32, execveats, 10240);
+#define EXECVEATS 65536
+BPF_ARRAY(execveats, u64, EXECVEATS);
 
 /*
  * The exit of an exec syscall that returned ret: count it, unless it is the
@@ -269,11 +275,13 @@ int execve_exit(struct syscall_exit_args *ctx)
 
 	if (ctx->ret >= 0) {
 		u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		u32 slot = tgid % EXECVEATS;
+		u64 *note = execveats.lookup(&slot);
 
 		/* one exec succeeds per process: its other threads' calls end with it */
-		if (execveats.lookup(&tgid)) {
+		if (note && *note >> 32 == tgid) {
 			syscall = SYSCALL_EXECVEAT;
-			execveats.delete(&tgid);
+			*note = 0;
 		}
 	}
 	return count_at_exit(ctx->ret, syscall);
@@ -284,12 +292,15 @@ int execveat_entry(struct syscall_enter_args *ctx)
 {
 	u32 zero = 0;
 	u64 id = bpf_get_current_pid_tgid();
-	u32 tgid = id >> 32, tid = id;
+	u32 tgid = id >> 32, slot = tgid % EXECVEATS;
 	struct execcount_self *me = self.lookup(&zero);
+	u64 *note;
 
 	if ((me && is_self(me, tgid)) || !uid_wanted(bpf_get_current_uid_gid()))
 		return 0;
-	execveats.update(&tgid, &tid);
+	note = execveats.lookup(&slot);
+	if (note)
+		*note = id; /* tgid << 32 | tid, as bpf_get_current_pid_tgid() gives it */
 	return 0;
 }
 
@@ -297,11 +308,11 @@ int execveat_entry(struct syscall_enter_args *ctx)
 int execveat_exit(struct syscall_exit_args *ctx)
 {
 	u64 id = bpf_get_current_pid_tgid();
-	u32 tgid = id >> 32;
-	u32 *noted = execveats.lookup(&tgid);
+	u32 slot = (u32)(id >> 32) % EXECVEATS;
+	u64 *note = execveats.lookup(&slot);
 
-	if (noted && *noted == (u32)id)
-		execveats.delete(&tgid);
+	if (note && *note == id)
+		*note = 0;
 	return count_at_exit(ctx->ret, SYSCALL_EXECVEAT);
 }
 #else /* !EXECCOUNT_AT_EXIT: entry and outcome */

@@ -10,7 +10,9 @@ uids of this test's own:
     counted under the caller's real uid, ok, never under root.  That the set-user-ID bit takes
     effect where the copy lives is proved first, by a copy of id(1) beside it printing euid 0;
   - execs from a thread that is not the process's first (exec_helper --thread): a success (the
-    thread takes over the leader's pid) and a failure are each counted once;
+    thread takes over the leader's pid) and a failure are each counted once, under their
+    syscall: a successful execveat from such a thread counts as execveat's (x86_64 reports it at
+    sys_exit_execve, under the leader's pid);
   - execs denied by seccomp (SECCOMP_RET_ERRNO, EPERM: exec_helper --seccomp): the syscall never
     runs, so syscalls:sys_enter_* does not fire but sys_exit_* does.  Counted at the exit alone
     they are failures; a plan that notes the call at entry does not see them at all (nor does a
@@ -35,9 +37,11 @@ UID_SETUID = 1234605
 UID_THREAD = 1234606
 UID_SECCOMP = 1234607
 UID_RUNS = 1234608
+UID_THREAD_AT = 1234609
 
 SETUID_OKS = 7
 THREAD_OKS, THREAD_FAILS = 5, 301
+THREAD_AT_OKS = 4
 SECCOMP_FAILS = 203
 # mostly failing calls (no fork: fast), so that the machine's own execs meanwhile (the tests run
 # one at a time, but the machine has its own) weigh little: one program per exec reads 1.0-1.1,
@@ -135,6 +139,8 @@ def one_config(args, mode, by, bindir):
                          path=os.path.join(bindir, "true"))
         etest.run_helper(args.helper, UID_THREAD, THREAD_OKS, mode="ok", thread=True)
         etest.run_helper(args.helper, UID_THREAD, THREAD_FAILS, mode="fail", thread=True)
+        etest.run_helper(args.helper, UID_THREAD_AT, THREAD_AT_OKS, mode="ok", thread=True,
+                         syscall="execveat")
         etest.run_helper(args.helper, UID_SECCOMP, SECCOMP_FAILS, mode="fail", seccomp=True)
         with Stats():
             before = run_counts(tool.pid)
@@ -154,7 +160,12 @@ def one_config(args, mode, by, bindir):
                     "root program by the uid", count=SETUID_OKS, ok=SETUID_OKS, failed=0)
     etest.check_row(t, final, key(UID_THREAD), f"{what}: {THREAD_OKS} successful and "
                     f"{THREAD_FAILS} failing execs from a second thread",
-                    count=THREAD_OKS + THREAD_FAILS, ok=THREAD_OKS, failed=THREAD_FAILS)
+                    count=THREAD_OKS + THREAD_FAILS, ok=THREAD_OKS, failed=THREAD_FAILS,
+                    execve=THREAD_OKS + THREAD_FAILS, execveat=0)
+    # its success returns through execve's exit under the leader's pid: told apart by process
+    etest.check_row(t, final, key(UID_THREAD_AT), f"{what}: {THREAD_AT_OKS} successful "
+                    "execveat calls from a second thread", count=THREAD_AT_OKS, ok=THREAD_AT_OKS,
+                    failed=0, execve=0, execveat=THREAD_AT_OKS)
     if one:
         etest.check_row(t, final, key(UID_SECCOMP), f"{what}: {SECCOMP_FAILS} execs denied by "
                         "seccomp, counted at the exit", count=SECCOMP_FAILS, ok=0,
