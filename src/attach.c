@@ -4,8 +4,10 @@
 #include <bcc/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "kernel.h"
 #include "log.h"
 
@@ -21,17 +23,44 @@ static int prog_type(const struct attachment *at)
 	}
 }
 
+/*
+ * libbcc tries the kprobe PMU, then tracefs's kprobe_events, and says on
+ * fd 2 why the second failed too: the caller reports the failure, and
+ * --verbose shows libbcc's lines.
+ */
+static int attach_kprobe(struct attachment *at, int prog_fd)
+{
+	struct capture cap;
+	char *line = NULL;
+	size_t len = 0;
+	FILE *said;
+	int fd, err;
+
+	capture_begin(&cap);
+	errno = 0;
+	fd = bpf_attach_kprobe(prog_fd, at->kind == AT_KPROBE ? BPF_PROBE_ENTRY : BPF_PROBE_RETURN,
+			       at->ev_name, at->target, 0, 0);
+	err = errno;
+	said = capture_end(&cap);
+	while (capture_next_line(said, &line, &len))
+		log_verbose("libbcc: %s", line);
+	free(line);
+	if (said)
+		fclose(said);
+	errno = err;
+	return fd;
+}
+
 static int attach_one(struct attachment *at, int prog_fd)
 {
 	char category[sizeof(at->target)], *event;
 	int fd;
 
+	errno = 0;
 	switch (at->kind) {
 	case AT_KPROBE:
 	case AT_KRETPROBE:
-		fd = bpf_attach_kprobe(prog_fd,
-				       at->kind == AT_KPROBE ? BPF_PROBE_ENTRY : BPF_PROBE_RETURN,
-				       at->ev_name, at->target, 0, 0);
+		fd = attach_kprobe(at, prog_fd);
 		break;
 	case AT_TRACEPOINT:
 	default:
@@ -41,12 +70,8 @@ static int attach_one(struct attachment *at, int prog_fd)
 		fd = bpf_attach_tracepoint(prog_fd, category, event);
 		break;
 	}
-	if (fd < 0) {
-		int err = errno ? -errno : -EINVAL;
-
-		log_msg("attaching %s failed: %s", at->name, strerror(-err));
-		return err;
-	}
+	if (fd < 0)
+		return errno ? -errno : -EINVAL;
 	at->perf_fd = fd;
 	return 0;
 }
@@ -77,7 +102,7 @@ int hooks_load(struct hooks *hooks, struct probe *probe, bool verbose)
 }
 
 /* Outcomes before entries, so every call noted at entry has its outcome seen. */
-int hooks_attach(struct hooks *hooks)
+int hooks_attach(struct hooks *hooks, const struct attachment **failed)
 {
 	for (int entries = 0; entries < 2; entries++)
 		for (unsigned int i = 0; i < hooks->n; i++) {
@@ -88,6 +113,7 @@ int hooks_attach(struct hooks *hooks)
 				continue;
 			err = attach_one(at, at->prog_fd);
 			if (err) {
+				*failed = at;
 				hooks_detach(hooks);
 				return err;
 			}

@@ -24,9 +24,10 @@ int hooks_load(struct hooks *hooks, struct probe *probe, bool verbose);
 
 /*
  * Attach each hook to its program, outcomes first, so an exec noted at entry
- * always has its outcome seen; on failure, what was attached is detached again.
+ * always has its outcome seen.  0, or the -errno of the attachment that
+ * failed (*failed; nothing said yet), with what was attached detached again.
  */
-int hooks_attach(struct hooks *hooks);
+int hooks_attach(struct hooks *hooks, const struct attachment **failed);
 /* Entries first, so no attempt starts after its outcome hooks are gone.  Safe to call twice. */
 void hooks_detach(struct hooks *hooks);
 

@@ -138,7 +138,7 @@ static int exit_code(enum phase phase, int err)
 /*
  * Each phase in turn until one fails, or a stop signal comes before counting
  * (once it has begun, the count phase ends on it with the final block); then
- * everything undone.
+ * everything undone.  An attach that asks for it plans again (SESSION_REPLAN).
  */
 static int run(const struct config *cfg)
 {
@@ -149,6 +149,10 @@ static int run(const struct config *cfg)
 	for (enum phase p = 0; p < PH_COUNT_ && (p == PH_COUNT || !ticker_stopped()); p++) {
 		int err = phases[p].run(&s);
 
+		if (err == SESSION_REPLAN) {
+			p = PH_HOOKS - 1;
+			continue;
+		}
 		if (err) {
 			rc = exit_code(p, err);
 			break;

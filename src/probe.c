@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "contract.h"
 #include "image.h"
 #include "kernel.h"
@@ -202,62 +202,6 @@ static void stdout_restore(int saved)
 	close(saved);
 }
 
-/*
- * libbcc and clang write their messages straight to fd 2.  Some are wrong
- * (libbcc's "Program too large" for any E2BIG) or far too long (clang's
- * include chain of a file that includes itself): fd 2 goes to a memory file
- * meanwhile, and the caller replays it, filtered.  Nothing is lost when the
- * capture cannot be set up: fd 2 is then left as it is.
- */
-struct capture {
-	int saved; /* the real fd 2, or -1 when nothing is captured */
-	int fd;	   /* the memory file */
-};
-
-static void capture_begin(struct capture *c)
-{
-	fflush(stderr);
-	c->saved = -1;
-	c->fd = memfd_create("bcc-execcount-messages", MFD_CLOEXEC);
-	if (c->fd < 0)
-		return;
-	c->saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-	if (c->saved < 0 || dup2(c->fd, STDERR_FILENO) < 0) {
-		if (c->saved >= 0)
-			close(c->saved);
-		close(c->fd);
-		c->saved = c->fd = -1;
-	}
-}
-
-/* fd 2 back; what was written meanwhile, to read from its start (fclose it), or NULL. */
-static FILE *capture_end(struct capture *c)
-{
-	FILE *f;
-
-	if (c->saved < 0)
-		return NULL;
-	fflush(stderr);
-	dup2(c->saved, STDERR_FILENO);
-	close(c->saved);
-	f = lseek(c->fd, 0, SEEK_SET) == 0 ? fdopen(c->fd, "r") : NULL;
-	if (!f)
-		close(c->fd);
-	return f;
-}
-
-/* The captured lines, one at a time (without the newline), into *line; false at the end. */
-static bool next_line(FILE *f, char **line, size_t *cap)
-{
-	ssize_t n = f ? getline(line, cap, f) : -1;
-
-	if (n < 0)
-		return false;
-	if (n > 0 && (*line)[n - 1] == '\n')
-		(*line)[n - 1] = '\0';
-	return true;
-}
-
 /* more lines than this from a failed compile are cut to its first error (--verbose: all) */
 #define COMPILE_LINES_MAX 40
 /* of an include chain above the first error, the outermost line and the innermost few */
@@ -321,7 +265,7 @@ static void replay_compile_messages(FILE *f, bool failed, struct compile_cut *cu
 	bool all = !failed || log_verbose_enabled();
 
 	*cut = (struct compile_cut){ 0 };
-	while (next_line(f, &line, &cap)) {
+	while (capture_next_line(f, &line, &cap)) {
 		if (n == room) {
 			char **more =
 				realloc(lines, (room = room ? 2 * room : 256) * sizeof(*lines));
@@ -792,7 +736,7 @@ static void replay_load_messages(FILE *f, bool e2big)
 	size_t cap = 0;
 	bool dropped = false;
 
-	while (next_line(f, &line, &cap)) {
+	while (capture_next_line(f, &line, &cap)) {
 		if (e2big && libbcc_too_large_line(line)) {
 			dropped = true;
 			continue;

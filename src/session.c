@@ -42,6 +42,7 @@ void session_init(struct session *s, const struct config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
+	s->attach = cfg->attach;
 	tick_init(&s->tick, name_row, s);
 }
 
@@ -107,10 +108,10 @@ int session_hooks(struct session *s)
 	int err;
 
 	kernel_facts_read(&s->facts,
-			  FACTS_MOUNT | (cfg->attach != ATTACH_TRACEPOINT ? FACTS_KPROBES : 0));
+			  FACTS_MOUNT | (s->attach != ATTACH_TRACEPOINT ? FACTS_KPROBES : 0));
 	if (s->facts.tracefs_mounted)
 		log_verbose("mounted tracefs at %s", s->facts.tracefs);
-	err = hooks_plan(&s->facts, cfg->attach, cfg->syscalls, cfg->by_mask, &s->hooks, &why);
+	err = hooks_plan(&s->facts, s->attach, cfg->syscalls, cfg->by_mask, &s->hooks, &why);
 	if (err)
 		return finding_report(&why);
 	if (why.level == FINDING_WARN)
@@ -140,11 +141,33 @@ int session_load(struct session *s)
 	return hooks_load(&s->hooks, s->probe.probe, s->cfg->verbose);
 }
 
+/*
+ * The self-test armed, then the hooks.  A kernel that said it has kprobes
+ * can still refuse one (a kprobe PMU without kprobe_events behind a refused
+ * perf_event_open, a blacklisted symbol, a lockdown): --attach auto then
+ * drops this probe and plans again on the tracepoints.
+ */
 int session_attach(struct session *s)
 {
+	const struct attachment *failed = NULL;
 	int err = selftest_arm(s->probe.probe);
 
-	return err ? err : hooks_attach(&s->hooks);
+	if (err)
+		return err;
+	err = hooks_attach(&s->hooks, &failed);
+	if (!err)
+		return 0;
+	if (s->attach == ATTACH_AUTO && s->hooks.kind == HOOK_KPROBE) {
+		log_msg("warning: attaching %s failed: %s -- counting at the syscall tracepoints "
+			"instead (--attach auto)",
+			failed->name, strerror(-err));
+		obtained_release(&s->probe);
+		s->attach = ATTACH_TRACEPOINT;
+		return SESSION_REPLAN;
+	}
+	log_msg("attaching %s failed: %s%s", failed->name, strerror(-err),
+		s->hooks.kind == HOOK_KPROBE ? " -- try --attach tracepoint" : "");
+	return err;
 }
 
 /* A compile that was checked, loaded, attached and seen counting: kept for the next start. */

@@ -27,6 +27,7 @@
 
 struct session {
 	const struct config *cfg;
+	enum attach_mode attach;   /* cfg's, until --attach auto falls back to the tracepoints */
 	struct probe_source src;   /* the probe's text */
 	struct cache cache;	   /* the compiled-program cache, maybe unusable */
 	struct http_server *http;  /* --listen, bound first, served after attaching */
@@ -57,9 +58,11 @@ int session_hooks(struct session *s);	   /* the kernel's facts read, the hooks p
 int session_probe(struct session *s);	   /* obtained: from the cache, or compiled */
 int session_contract(struct session *s);   /* every table and function the host uses */
 int session_load(struct session *s);	   /* the verifier accepts each program */
-int session_attach(struct session *s);	   /* the self-test armed, the hooks attached */
-int session_selftest(struct session *s);   /* the hooks seen firing; the compile kept */
-int session_start(struct session *s);	   /* names, metrics, privileges dropped, the start line */
+/* The self-test armed, the hooks attached; SESSION_REPLAN: plan again from session_hooks(). */
+int session_attach(struct session *s);
+#define SESSION_REPLAN 1
+int session_selftest(struct session *s); /* the hooks seen firing; the compile kept */
+int session_start(struct session *s);	 /* names, metrics, privileges dropped, the start line */
 /* The intervals until a stop signal or --count, then the final block; -EPIPE: stdout gone. */
 int session_count(struct session *s);
 
