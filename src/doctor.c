@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include "finding.h"
+#include "keys.h"
 #include "kernel.h"
 #include "plan.h"
 #include "preflight.h"
@@ -20,6 +21,29 @@ static void say(struct report *r, const struct finding *f)
 {
 	finding_print(r->out, f);
 	r->failed += f->level == FINDING_FAIL;
+}
+
+/* What a run with the defaults (--attach auto, --by uid, both syscalls) attaches, and how it counts. */
+static void plan_defaults(struct report *r, const struct kernel_facts *k)
+{
+	char names[HOOKS_MAX * (sizeof(((struct attachment *)0)->name) + 2)] = "";
+	struct hooks plan;
+	struct finding f;
+
+	if (hooks_plan(k, ATTACH_AUTO, SYSCALL_EXECVE | SYSCALL_EXECVEAT, 1u << FIELD_UID, &plan,
+		       &f)) {
+		f.check = "hooks";
+		say(r, &f);
+		return;
+	}
+	for (unsigned int i = 0; i < plan.n; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 i ? ", " : "", plan.at[i].name);
+	finding_set(&f, FINDING_OK, "hooks", 0, NULL, "a run with the defaults attaches %s (%s)",
+		    names,
+		    plan.at_exit ? "counted at the exits: one program per execve, two per execveat"
+				 : "counted at entry, exit and sched_process_exec");
+	say(r, &f);
 }
 
 /* The hooks as a run with --attach auto plans them, from the same facts. */
@@ -45,6 +69,9 @@ static void hooks(struct report *r, const struct kernel_facts *k)
 		finding_set(&f, FINDING_WARN, "sched_process_exec", 0, NULL,
 			    "cannot tell until tracefs is mounted");
 		say(r, &f);
+		finding_set(&f, FINDING_WARN, "hooks", 0, NULL,
+			    "cannot tell until tracefs is mounted");
+		say(r, &f);
 		return;
 	}
 	plan_tracepoints(k, all, &plan, &tracepoints);
@@ -56,6 +83,7 @@ static void hooks(struct report *r, const struct kernel_facts *k)
 	say(r, &tracepoints);
 	plan_sched(k, &f);
 	say(r, &f);
+	plan_defaults(r, k);
 }
 
 int doctor_run(FILE *out, const char *libbcc_version, const char *cache_dir)

@@ -214,8 +214,13 @@ def test(args):
             "\t\t\treturn 0; /* self-test exec not counted */\n", "blind self-test at the exit")
         path = os.path.join(tmp, "blind-exit.c")
         etest.write_text(path, exit_blind)
-        refused(args, ["--probe", path, "--format", "json", "1"], 1, ["self-test failed"],
-                "a probe whose exit hook never shows the self-test exec")
+        err = refused(args, ["--probe", path, "--format", "json", "1"], 1, ["self-test failed"],
+                      "a probe whose exit hook never shows the self-test exec")
+        if etest.at_exit(etest.expect_auto().split(":")[0]):
+            # counted at the exits, nothing is looked for at entry: the message says what was
+            etest.check("hooks saw 0 at exit" in err and "at entry" not in err,
+                        "a probe whose exit hook never shows the self-test exec, counted at the "
+                        f"exits: expected 'the hooks saw 0 at exit', no 'at entry'; got:\n{err}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -33,7 +33,7 @@
 # in the chroot, the installed files (binary, gzipped man page, completion,
 # probe), no missing library, the
 # completion registers, --print-probe is the installed probe, --version prints
-# three lines, and --doctor prints a line naming the kernel, its thirteen check
+# three lines, and --doctor prints a line naming the kernel, its fourteen check
 # lines in order with `kernel headers` failing (a fresh chroot has none) with
 # a hint naming linux-headers, a last line counting the failures, and exits 1.
 #
@@ -198,7 +198,7 @@ check "--version line 2 is 'libbcc X.Y.Z'" grep -qxE 'libbcc [0-9]+\.[0-9]+(\.[0
 check "--version line 3 is 'LLVM N ...'" grep -qxE 'LLVM [0-9]+.*' <<<"${v[2]:-}"
 
 want_checks=(kernel privileges lockdown "kernel headers" tracefs kprobes "syscall tracepoints"
-	sched_process_exec BTF libbcc LLVM cgroup2 cache)
+	sched_process_exec hooks BTF libbcc LLVM cgroup2 cache)
 mapfile -t d <"$run/doctor.out"
 # a first line naming the kernel, a line per check, the verdict last
 got_checks=() nfail=0 bad_lines=0

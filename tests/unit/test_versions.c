@@ -58,7 +58,7 @@ static void test_doctor_report(void **state)
 	struct capture c;
 	regex_t re;
 	char *text, *line, *save = NULL;
-	int failed, fails = 0, lines = 0;
+	int failed, fails = 0, lines = 0, hooks = 0;
 	const char *verdict = NULL;
 
 	(void)state;
@@ -78,8 +78,11 @@ static void test_doctor_report(void **state)
 			fail_msg("the first check is not the kernel's version: \"%s\"", line);
 		lines++;
 		fails += strncmp(line, "fail", 4) == 0;
+		/* what a run with the defaults attaches: after sched_process_exec, before BTF */
+		hooks += lines == 9 && strncmp(line + 5, "hooks: ", 7) == 0;
 	}
-	assert_int_equal(lines, 13); /* kernel, privileges ... cache */
+	assert_int_equal(lines, 14); /* kernel, privileges ... cache */
+	assert_int_equal(hooks, 1);
 	assert_int_equal(fails, failed);
 	assert_non_null(verdict);
 	if (failed)
